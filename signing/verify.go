@@ -145,7 +145,7 @@ func (t *trace) fail(name string, rej *Rejection) *Rejection {
 // of each (§2.1, §2.2).
 type credentials struct {
 	keyID, hash, policy, expires, signature string
-	hasPolicy, hasExpires, hasSig                bool
+	hasPolicy, hasExpires, hasSig           bool
 }
 
 func (c *credentials) set(name, value string) {
