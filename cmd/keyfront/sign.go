@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"keyfront/signing"
+)
+
+// signCommand is `keyfront sign`: `aws cloudfront sign` with the same flags,
+// date formats, output and exit statuses (spec §14.3), plus
+// --policy-resource, --hash-algorithm and batch signing with --urls-from.
+type signCommand struct {
+	m  *Main
+	fs *flagSet
+	signingFlags
+	url            string
+	policyResource string
+	urlsFrom       string
+}
+
+func newSignCommand(m *Main) command {
+	c := &signCommand{m: m}
+	c.fs = newFlagSet("sign",
+		"keyfront sign --url URL --key-pair-id ID --private-key file://KEY.pem --date-less-than TIME\n"+
+			"              [--date-greater-than TIME] [--ip-address CIDR] [--policy-resource PATTERN]\n"+
+			"              [--hash-algorithm SHA1|SHA256] [--urls-from FILE|-]",
+		"Sign a URL for CloudFront (or a keyfront edge) as `aws cloudfront sign` does, and print it\n"+
+			"without a trailing newline. The policy is canned unless --date-greater-than, --ip-address\n"+
+			"or a --policy-resource other than the URL asks for a custom one. With --urls-from, the key is\n"+
+			"read once and every non-empty line of FILE (- for stdin) is signed, one signed URL per output\n"+
+			"line; on a bad line keyfront stops with an error naming it, after writing the URLs of the\n"+
+			"lines before it.\n\n"+
+			"Exit status: 0 signed; 252 bad arguments; 255 unusable private key.")
+	c.fs.StringVar(&c.url, "url", "", "the `URL` to sign: absolute http(s), percent-encoded exactly as viewers will request it")
+	c.signingFlags.register(c.fs)
+	c.fs.StringVar(&c.policyResource, "policy-resource", "", "the custom policy's Resource, a `PATTERN` with * and ? wildcards\n"+
+		"(e.g. https://d111.cloudfront.net/videos/*); the URL must match it")
+	c.fs.StringVar(&c.urlsFrom, "urls-from", "", "sign every line of `FILE` (- for stdin) instead of --url")
+	return c
+}
+
+func (c *signCommand) flags() *flagSet  { return c.fs }
+func (c *signCommand) usageStatus() int { return statusAWSArgs }
+
+func (c *signCommand) parse(args []string) error {
+	if _, err := c.fs.parse(args, 0); err != nil {
+		return err
+	}
+	required := []string{"url", "key-pair-id", "private-key", "date-less-than"}
+	if c.urlsFrom != "" {
+		if c.url != "" {
+			return usagef("--url and --urls-from cannot be used together: sign one URL with --url, or a file of URLs with --urls-from")
+		}
+		required = required[1:]
+	}
+	if err := c.fs.requireFlags(required...); err != nil {
+		return err
+	}
+	if err := c.signingFlags.check(); err != nil {
+		return err
+	}
+	if c.policyResource != "" {
+		if err := signing.ValidateResource(c.policyResource); err != nil {
+			return usagef("invalid --policy-resource: %v", err)
+		}
+		c.terms.Resource = c.policyResource
+	}
+	if c.url != "" {
+		if err := checkURLArg(c.url); err != nil {
+			return usagef("--url %v", err)
+		}
+	}
+	return nil
+}
+
+// checkURLArg catches the URL mistakes a user makes most (no scheme,
+// spaces, a fragment) before the key is read, so that they are reported as
+// argument errors whatever the key. SignURL checks the rest.
+func checkURLArg(u string) error {
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return fmt.Errorf("%q must be an absolute URL starting with https:// or http://", u)
+	}
+	if err := signing.ValidateResource(u); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "resource "))
+	}
+	return nil
+}
+
+func (c *signCommand) run(ctx context.Context) error {
+	if c.urlsFrom != "" {
+		return c.runBatch(ctx)
+	}
+	signer, err := c.signer()
+	if err != nil {
+		return err
+	}
+	signed, err := signer.SignURL(c.url, c.terms)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	// No trailing newline: `aws cloudfront sign` writes the URL alone
+	// (sys.stdout.write), and scripts capture it with $(...).
+	_, err = io.WriteString(c.m.Stdout, signed)
+	return err
+}
+
+// runBatch signs one URL per input line with a key parsed once: this is
+// what makes thousands of URLs cheap (one PEM parse, no process per URL).
+func (c *signCommand) runBatch(ctx context.Context) error {
+	in, name, closeIn, err := c.openURLs()
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	signer, err := c.signer()
+	if err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	w := bufio.NewWriter(c.m.Stdout)
+	line := 0
+	for sc.Scan() {
+		line++
+		if err := ctx.Err(); err != nil {
+			w.Flush()
+			return err
+		}
+		u := strings.TrimSpace(sc.Text())
+		if u == "" {
+			continue
+		}
+		if err := checkURLArg(u); err != nil {
+			w.Flush()
+			return usagef("%s line %d: URL %v", name, line, err)
+		}
+		signed, err := signer.SignURL(u, c.terms)
+		if err != nil {
+			w.Flush()
+			return usagef("%s line %d: %v", name, line, err)
+		}
+		w.WriteString(signed)
+		w.WriteByte('\n')
+	}
+	if err := sc.Err(); err != nil {
+		w.Flush()
+		if errors.Is(err, bufio.ErrTooLong) {
+			return usagef("%s line %d: line longer than 1 MiB; put one URL per line", name, line+1)
+		}
+		return &exitError{status: statusFailure, msg: fmt.Sprintf("reading %s: %v", name, err)}
+	}
+	return w.Flush()
+}
+
+// openURLs opens the --urls-from input: a file, or stdin for "-".
+func (c *signCommand) openURLs() (r io.Reader, name string, closeFn func(), err error) {
+	if c.urlsFrom == "-" {
+		return c.m.Stdin, "stdin", func() {}, nil
+	}
+	path := strings.TrimPrefix(c.urlsFrom, "file://")
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", nil, usagef("cannot read --urls-from: %v", err)
+	}
+	return f, path, func() { f.Close() }, nil
+}
