@@ -106,8 +106,11 @@ type Store interface {
 // Tx is the view of the store inside one transaction. Getters return an
 // *Error with code ENOTFOUND if nothing has the ID; Put methods insert or
 // replace the whole record; Delete methods return ENOTFOUND if nothing has
-// the ID. Lists are ordered by ID, except invalidations (newest first).
-// Returned values are copies the caller may modify.
+// the ID. Lists are ordered by ID in byte order, except invalidations
+// (newest first). Returned values are copies the caller may modify.
+// Timestamps are kept in UTC to the millisecond; callers truncate before
+// Put so that what they return matches later reads. Put and Delete inside
+// View fail, and Update must not be called from inside Update.
 type Tx interface {
 	GetPublicKey(ctx context.Context, id KeyPairID) (*PublicKey, error)
 	ListPublicKeys(ctx context.Context, p Page) ([]*PublicKey, error)
@@ -127,7 +130,8 @@ type Tx interface {
 	GetDistribution(ctx context.Context, id DistributionID) (*Distribution, error)
 	ListDistributions(ctx context.Context, p Page) ([]*Distribution, error)
 	PutDistribution(ctx context.Context, d *Distribution) error
-	// DeleteDistribution also deletes the distribution's invalidations.
+	// PutDistribution keeps the distribution's invalidations;
+	// DeleteDistribution deletes them.
 	DeleteDistribution(ctx context.Context, id DistributionID) error
 
 	// GetInvalidation returns ENOTFOUND unless the invalidation exists for
@@ -136,5 +140,6 @@ type Tx interface {
 	// ListInvalidations lists a distribution's invalidations newest first
 	// (by CreateTime, then ID); Page.Marker is the ID of the last one seen.
 	ListInvalidations(ctx context.Context, dist DistributionID, p Page) ([]*Invalidation, error)
+	// PutInvalidation returns ENOTFOUND if the distribution does not exist.
 	PutInvalidation(ctx context.Context, inv *Invalidation) error
 }
