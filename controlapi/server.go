@@ -1,0 +1,408 @@
+package controlapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"keyfront"
+	"keyfront/sigv4"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Store keeps the configuration. Required.
+	Store keyfront.Store
+
+	// Verifier, if not nil, authenticates every request with SigV4 for
+	// the service "cloudfront" (control-api.md §12); its errors are
+	// answered with their own status, code and message. It takes
+	// precedence over Authenticate. The Server does not modify it. Its
+	// MaxBodySize should be at least MaxBodyBytes: it reads the body first
+	// (to hash it) and answers a larger one with its own 413.
+	Verifier *sigv4.Verifier
+
+	// Authenticate is consulted when Verifier is nil. It returns nil to
+	// let the request through, a *sigv4.Error to answer with that error's
+	// status, code and message (§12), or any other error to answer 403
+	// AccessDenied. It may replace r.Body (as sigv4.Verifier.Verify does
+	// after hashing it). If both Verifier and Authenticate are nil, every
+	// request is refused with 403 MissingAuthenticationToken.
+	Authenticate func(r *http.Request) error
+
+	// AccountID is the 12-digit account used in ARNs and accepted in
+	// TrustedSigners. Empty means "000000000000".
+	AccountID string
+
+	// EdgeDomain is the suffix of distribution domain names: "d" + 13
+	// lower-case alphanumerics + "." + EdgeDomain. Empty means
+	// "cloudfront.localhost".
+	EdgeDomain string
+
+	// BaseURL is this listener's URL ("http://127.0.0.1:7081"), the prefix
+	// of Location headers (§2). Empty means "http://" + the request's Host.
+	BaseURL string
+
+	// Logger receives request failures: 5xx at Error, 4xx at Debug. Nil
+	// discards.
+	Logger *slog.Logger
+
+	// Quotas bound the numbers of resources; zero fields mean CloudFront's
+	// defaults (§7).
+	Quotas Quotas
+
+	// MaxBodyBytes bounds request bodies. Zero means 1 MiB. A larger body
+	// gets 413 (BatchTooLarge for CreateInvalidation, RequestEntityTooLarge
+	// otherwise).
+	MaxBodyBytes int64
+
+	// AllowAnyRSASize accepts RSA public keys of any size, not only 2048
+	// bits (for tests with the published RSA-1024 vectors; §7).
+	AllowAnyRSASize bool
+
+	// Purge, if not nil, removes the paths of an invalidation from every
+	// edge cache of the distribution; paths start with "/" and may end in
+	// "*". It is called after an invalidation is stored and before it is
+	// reported Completed; if it fails the invalidation stays InProgress and
+	// Purge is tried again when the invalidation is read. Nil means there
+	// is nothing to purge.
+	Purge func(ctx context.Context, dist keyfront.DistributionID, paths []string) error
+
+	// Now returns the current time. Nil means time.Now.
+	Now func() time.Time
+
+	// Rand is the source of randomness for IDs, ETags, domain names and
+	// request IDs. Nil means crypto/rand. Tests set a deterministic reader
+	// to get reproducible responses; it need not be safe for concurrent
+	// use (the Server serialises reads).
+	Rand io.Reader
+}
+
+// Quotas are the resource limits of §7. A zero field means the CloudFront
+// default shown in its comment.
+type Quotas struct {
+	PublicKeys                int // public keys per account: 10
+	KeyGroups                 int // key groups per account: 10
+	KeysPerKeyGroup           int // public keys per key group: 5
+	KeyGroupsPerCacheBehavior int // key groups per cache behavior: 4
+	DistributionsPerKeyGroup  int // distributions per key group: 100
+	Distributions             int // distributions per account: 200
+	CacheBehaviors            int // cache behaviors per distribution: 25
+	Origins                   int // origins per distribution: 25
+	CNAMEs                    int // alternate domain names per distribution: 100
+	OriginAccessControls      int // origin access controls per account: 100
+	InvalidationPaths         int // paths in progress and per batch: 3000
+	InvalidationWildcards     int // wildcard paths in progress and per batch: 15
+}
+
+// withDefaults returns q with zero fields set to CloudFront's defaults.
+func (q Quotas) withDefaults() Quotas {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&q.PublicKeys, 10)
+	def(&q.KeyGroups, 10)
+	def(&q.KeysPerKeyGroup, 5)
+	def(&q.KeyGroupsPerCacheBehavior, 4)
+	def(&q.DistributionsPerKeyGroup, 100)
+	def(&q.Distributions, 200)
+	def(&q.CacheBehaviors, 25)
+	def(&q.Origins, 25)
+	def(&q.CNAMEs, 100)
+	def(&q.OriginAccessControls, 100)
+	def(&q.InvalidationPaths, 3000)
+	def(&q.InvalidationWildcards, 15)
+	return q
+}
+
+// Server is the CloudFront 2020-05-31 control API as an http.Handler. It
+// keeps no state of its own: every business rule runs inside a Store
+// transaction, so concurrent updates with the same ETag have exactly one
+// winner (§5).
+type Server struct {
+	cfg    Config
+	store  keyfront.Store
+	log    *slog.Logger
+	quotas Quotas
+	now    func() time.Time
+	rand   io.Reader
+	mux    *http.ServeMux
+}
+
+// NewServer returns a Server for c. It panics if c.Store is nil.
+func NewServer(c Config) *Server {
+	if c.Store == nil {
+		panic("controlapi: Config.Store is nil")
+	}
+	s := &Server{cfg: c, store: c.Store, log: c.Logger, quotas: c.Quotas.withDefaults(), now: c.Now, rand: c.Rand}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	} else {
+		s.rand = &lockedReader{r: s.rand}
+	}
+	if s.cfg.AccountID == "" {
+		s.cfg.AccountID = "000000000000"
+	}
+	if s.cfg.EdgeDomain == "" {
+		s.cfg.EdgeDomain = "cloudfront.localhost"
+	}
+	if s.cfg.MaxBodyBytes <= 0 {
+		s.cfg.MaxBodyBytes = 1 << 20
+	}
+	s.cfg.BaseURL = strings.TrimRight(s.cfg.BaseURL, "/")
+	s.mux = http.NewServeMux()
+	s.routes()
+	return s
+}
+
+// routes registers every operation of control-api.md §2.
+func (s *Server) routes() {
+	const p = "/2020-05-31"
+	h := func(pattern string, fn func(http.ResponseWriter, *http.Request) error) {
+		s.mux.Handle(pattern, s.api(fn))
+	}
+	h("POST "+p+"/public-key", s.handlePublicKeyCreate)
+	h("GET "+p+"/public-key", s.handlePublicKeyList)
+	h("GET "+p+"/public-key/{Id}", s.handlePublicKeyGet)
+	h("GET "+p+"/public-key/{Id}/config", s.handlePublicKeyGetConfig)
+	h("PUT "+p+"/public-key/{Id}/config", s.handlePublicKeyUpdate)
+	h("DELETE "+p+"/public-key/{Id}", s.handlePublicKeyDelete)
+
+	h("POST "+p+"/key-group", s.handleKeyGroupCreate)
+	h("GET "+p+"/key-group", s.handleKeyGroupList)
+	h("GET "+p+"/key-group/{Id}", s.handleKeyGroupGet)
+	h("GET "+p+"/key-group/{Id}/config", s.handleKeyGroupGetConfig)
+	h("PUT "+p+"/key-group/{Id}", s.handleKeyGroupUpdate) // no /config (§2)
+	h("DELETE "+p+"/key-group/{Id}", s.handleKeyGroupDelete)
+
+	h("POST "+p+"/distribution", s.handleDistributionCreate) // and ?WithTags
+	h("GET "+p+"/distribution", s.handleDistributionList)
+	h("GET "+p+"/distribution/{Id}", s.handleDistributionGet)
+	h("GET "+p+"/distribution/{Id}/config", s.handleDistributionGetConfig)
+	h("PUT "+p+"/distribution/{Id}/config", s.handleDistributionUpdate)
+	h("DELETE "+p+"/distribution/{Id}", s.handleDistributionDelete)
+	h("GET "+p+"/distributionsByKeyGroupId/{KeyGroupId}", s.handleDistributionListByKeyGroup)
+
+	h("POST "+p+"/origin-access-control", s.handleOriginAccessControlCreate)
+	h("GET "+p+"/origin-access-control", s.handleOriginAccessControlList)
+	h("GET "+p+"/origin-access-control/{Id}", s.handleOriginAccessControlGet)
+	h("GET "+p+"/origin-access-control/{Id}/config", s.handleOriginAccessControlGetConfig)
+	h("PUT "+p+"/origin-access-control/{Id}/config", s.handleOriginAccessControlUpdate)
+	h("DELETE "+p+"/origin-access-control/{Id}", s.handleOriginAccessControlDelete)
+
+	h("POST "+p+"/distribution/{DistributionId}/invalidation", s.handleInvalidationCreate)
+	h("GET "+p+"/distribution/{DistributionId}/invalidation", s.handleInvalidationList)
+	h("GET "+p+"/distribution/{DistributionId}/invalidation/{Id}", s.handleInvalidationGet)
+
+	h("GET "+p+"/tagging", s.handleTagsList)
+	h("POST "+p+"/tagging", s.handleTagsUpdate) // ?Operation=Tag|Untag
+
+	// Everything else, including other methods on the paths above (§2).
+	s.mux.HandleFunc("/", s.handleNotImplemented)
+}
+
+// lockedReader serialises reads from a Config.Rand that may not be safe
+// for concurrent use.
+type lockedReader struct {
+	mu sync.Mutex // guards r
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// ServeHTTP implements http.Handler. Every response carries
+// x-amzn-RequestId (§1).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := s.newRequestID()
+	// Header names as CloudFront writes them (§1); clients match them
+	// case-insensitively, so the spelling is cosmetic but exact.
+	w.Header()["x-amzn-RequestId"] = []string{id}
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+	s.mux.ServeHTTP(w, r)
+}
+
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey).(string)
+	return id
+}
+
+// api adapts a handler that returns an error, authenticating the request
+// first (check order: route, then SigV4; §10).
+func (s *Server) api(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.authenticate(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if err := fn(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) authenticate(r *http.Request) error {
+	switch {
+	case s.cfg.Verifier != nil:
+		_, err := s.cfg.Verifier.Verify(r) // a *sigv4.Error or nil
+		return err
+	case s.cfg.Authenticate != nil:
+		err := s.cfg.Authenticate(r)
+		if err == nil {
+			return nil
+		}
+		var se *sigv4.Error
+		if errors.As(err, &se) {
+			return err
+		}
+		s.log.Debug("control API authentication failed", "err", err, "request_id", requestID(r))
+		return errorf("AccessDenied", "Access denied.")
+	}
+	return errorf("MissingAuthenticationToken", "Request is missing Authentication Token")
+}
+
+func (s *Server) handleNotImplemented(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, errorf("NotImplemented", "keyfront does not implement %s %s.", r.Method, r.URL.Path))
+}
+
+// ---- request helpers ----
+
+// readBody reads the request body up to Config.MaxBodyBytes. tooLarge is
+// the code for a larger body.
+func (s *Server) readBody(r *http.Request, tooLarge string) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	limit := s.cfg.MaxBodyBytes
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return nil, errorf("MalformedInput", "Reading the request body failed: %v.", err)
+	}
+	if int64(len(b)) > limit {
+		return nil, errorf(tooLarge, "The request body is larger than %d bytes.", limit)
+	}
+	return b, nil
+}
+
+// decodeBody reads and decodes the request body as shape root, answering
+// MissingBody for an empty one (§10).
+func (s *Server) decodeBody(r *http.Request, root shapeID, rootName, tooLarge string) (*node, error) {
+	b, err := s.readBody(r, tooLarge)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, errorf("MissingBody", msgMissingBody)
+	}
+	return decodeXML(b, root, rootName)
+}
+
+// ifMatch returns the request's If-Match value with quotes and a W/
+// prefix stripped (§5 Choice).
+func ifMatch(r *http.Request) string {
+	v := strings.TrimSpace(r.Header.Get("If-Match"))
+	v = strings.TrimPrefix(v, "W/")
+	return strings.Trim(v, `"`)
+}
+
+// checkIfMatch applies §5: absent → InvalidIfMatchVersion, stale →
+// PreconditionFailed.
+func checkIfMatch(given, current string) error {
+	if given == "" {
+		return errorf("InvalidIfMatchVersion", msgInvalidIfMatch)
+	}
+	if given != current {
+		return errorf("PreconditionFailed", msgPreconditionFailed)
+	}
+	return nil
+}
+
+// maxItemsDefault is the page size when MaxItems is absent, and the most
+// a page holds (§9).
+const maxItemsDefault = 100
+
+// pageParams parses Marker and MaxItems (§9).
+func pageParams(r *http.Request) (marker string, maxItems int, err error) {
+	q := r.URL.Query()
+	marker = q.Get("Marker")
+	maxItems = maxItemsDefault
+	if v := q.Get("MaxItems"); v != "" {
+		n, perr := strconv.Atoi(strings.TrimSpace(v))
+		if perr != nil || n < 1 {
+			return "", 0, invalidArgument("MaxItems must be a positive integer, not %q.", v)
+		}
+		maxItems = min(n, maxItemsDefault)
+	}
+	return marker, maxItems, nil
+}
+
+// ---- response helpers ----
+
+// writeXML writes a response whose body is n as root element name. etag
+// and location are set when not empty (§1).
+func (s *Server) writeXML(w http.ResponseWriter, status int, name string, n *node, etag, location string) error {
+	body := marshalRoot(name, n)
+	h := w.Header()
+	h.Set("Content-Type", "text/xml")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if etag != "" {
+		h["ETag"] = []string{etag} // unquoted (§1)
+	}
+	if location != "" {
+		h.Set("Location", location)
+	}
+	w.WriteHeader(status)
+	_, err := w.Write(body)
+	if err != nil {
+		s.log.Debug("writing response", "err", err)
+	}
+	return nil
+}
+
+// writeNoContent answers 204 with no body and no Content-Type (§1).
+func writeNoContent(w http.ResponseWriter) error {
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// location returns the Location of a created resource (§2).
+func (s *Server) location(r *http.Request, path string) string {
+	base := s.cfg.BaseURL
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	return base + "/2020-05-31/" + path
+}
+
+// arn returns a distribution's ARN (§4).
+func (s *Server) arn(id keyfront.DistributionID) string {
+	return fmt.Sprintf("arn:aws:cloudfront::%s:distribution/%s", s.cfg.AccountID, id)
+}
