@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -37,6 +38,12 @@ type Main struct {
 
 	// Now returns the current time. NewMain sets time.Now; tests may pin it.
 	Now func() time.Time
+	// Getenv reads an environment variable. NewMain sets os.Getenv; tests
+	// pass their own so that they do not depend on the machine's.
+	Getenv func(string) string
+	// OnListen, if set, is called by serve with each plane's name and URL
+	// once it is listening; tests use it to find ports chosen with :0.
+	OnListen func(plane, url string)
 
 	name string  // the subcommand ParseFlags selected, e.g. "sign"
 	cmd  command // nil until ParseFlags succeeds
@@ -44,7 +51,7 @@ type Main struct {
 
 // NewMain returns a Main that reads the real clock.
 func NewMain() *Main {
-	return &Main{Now: time.Now, Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
+	return &Main{Now: time.Now, Getenv: os.Getenv, Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
 }
 
 // command is one subcommand: it owns a flag set, parses its arguments into
@@ -68,6 +75,7 @@ var subcommands = []struct {
 	name, summary string
 	new           func(m *Main) command
 }{
+	{"serve", "run keyfront: the CloudFront-compatible control API", newServeCommand},
 	{"keygen", "generate a key pair for signing (RSA 2048 or ECDSA P-256)", newKeygenCommand},
 	{"sign", "sign a URL, as `aws cloudfront sign` does", newSignCommand},
 	{"sign-cookies", "make signed cookies for a resource pattern", newSignCookiesCommand},
@@ -148,6 +156,9 @@ func (m *Main) Run(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	m.Stdin, m.Stdout, m.Stderr = stdin, stdout, stderr
 	if m.Now == nil {
 		m.Now = time.Now
+	}
+	if m.Getenv == nil {
+		m.Getenv = os.Getenv
 	}
 	err := m.ParseFlags(ctx, args)
 	if err == nil {

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the configuration of `keyfront serve`. Values come from, in
+// increasing precedence: the defaults below, the YAML file named by
+// --config, KEYFRONT_* environment variables, and flags.
+type Config struct {
+	// DataDir holds the metadata database, object data, the edge cache and
+	// the generated credentials. Default "./keyfront-data".
+	DataDir string `yaml:"data_dir"`
+	// Roles are the planes this process runs: "api" (control API), "edge"
+	// and "s3" (origin). Default: every plane this build provides.
+	Roles []string `yaml:"roles"`
+	// APIAddr is the control API's listen address. Default "127.0.0.1:7081".
+	APIAddr string `yaml:"api_addr"`
+	// EdgeDomain is the domain distribution domain names end in. Default
+	// "cloudfront.localhost", which curl and browsers resolve to loopback.
+	EdgeDomain string `yaml:"edge_domain"`
+	// AccessKeyID and SecretAccessKey are the administrator's credentials
+	// for the control API and the origin. When both are empty, keyfront
+	// generates a pair on first start and keeps it in the data directory.
+	AccessKeyID     string `yaml:"access_key_id"`
+	SecretAccessKey string `yaml:"secret_access_key"`
+	// AccountID is the 12-digit account used in ARNs. Empty: generated on
+	// first start and kept in the data directory.
+	AccountID string `yaml:"account_id"`
+	// LogFormat is "text" (default) or "json"; LogLevel is "debug",
+	// "info" (default), "warn" or "error".
+	LogFormat string `yaml:"log_format"`
+	LogLevel  string `yaml:"log_level"`
+	// Quotas raise or lower CloudFront's default limits; zero keeps the
+	// default.
+	Quotas QuotaConfig `yaml:"quotas"`
+}
+
+// QuotaConfig overrides control API quotas. Zero means CloudFront's default.
+type QuotaConfig struct {
+	PublicKeys               int `yaml:"public_keys"`
+	KeyGroups                int `yaml:"key_groups"`
+	Distributions            int `yaml:"distributions"`
+	DistributionsPerKeyGroup int `yaml:"distributions_per_key_group"`
+}
+
+// availableRoles are the planes this build of keyfront serves.
+var availableRoles = []string{"api"}
+
+// defaultConfig returns the built-in defaults.
+func defaultConfig() Config {
+	return Config{
+		DataDir:    "./keyfront-data",
+		Roles:      append([]string(nil), availableRoles...),
+		APIAddr:    "127.0.0.1:7081",
+		EdgeDomain: "cloudfront.localhost",
+		LogFormat:  "text",
+		LogLevel:   "info",
+	}
+}
+
+// loadConfigFile merges a YAML file into c. Unknown keys are errors, so a
+// misspelt setting is reported rather than silently ignored.
+func loadConfigFile(c *Config, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config file: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config file %s: %v", path, err)
+	}
+	return nil
+}
+
+// envVars maps KEYFRONT_* variables to the settings they set.
+var envVars = []struct {
+	name string
+	set  func(c *Config, v string)
+}{
+	{"KEYFRONT_DATA_DIR", func(c *Config, v string) { c.DataDir = v }},
+	{"KEYFRONT_ROLES", func(c *Config, v string) { c.Roles = splitList(v) }},
+	{"KEYFRONT_API_ADDR", func(c *Config, v string) { c.APIAddr = v }},
+	{"KEYFRONT_EDGE_DOMAIN", func(c *Config, v string) { c.EdgeDomain = v }},
+	{"KEYFRONT_ACCESS_KEY_ID", func(c *Config, v string) { c.AccessKeyID = v }},
+	{"KEYFRONT_SECRET_ACCESS_KEY", func(c *Config, v string) { c.SecretAccessKey = v }},
+	{"KEYFRONT_ACCOUNT_ID", func(c *Config, v string) { c.AccountID = v }},
+	{"KEYFRONT_LOG_FORMAT", func(c *Config, v string) { c.LogFormat = v }},
+	{"KEYFRONT_LOG_LEVEL", func(c *Config, v string) { c.LogLevel = v }},
+}
+
+// applyEnv sets every setting whose KEYFRONT_* variable is non-empty.
+func applyEnv(c *Config, getenv func(string) string) {
+	for _, e := range envVars {
+		if v := getenv(e.name); v != "" {
+			e.set(c, v)
+		}
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// Validate reports the first setting that cannot work, naming it and what
+// it should be.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("data_dir is empty: set --data-dir to a directory keyfront may create")
+	}
+	if len(c.Roles) == 0 {
+		return fmt.Errorf("roles is empty: name at least one of %s", strings.Join(availableRoles, ", "))
+	}
+	for _, r := range c.Roles {
+		if !contains(availableRoles, r) {
+			switch r {
+			case "edge", "s3":
+				return fmt.Errorf("roles: the %s plane is not part of this build yet; available roles: %s", r, strings.Join(availableRoles, ", "))
+			}
+			return fmt.Errorf("roles: unknown role %q; available roles: %s", r, strings.Join(availableRoles, ", "))
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.APIAddr); err != nil {
+		return fmt.Errorf("api_addr %q is not host:port (e.g. 127.0.0.1:7081, or :0 for any free port)", c.APIAddr)
+	}
+	if c.EdgeDomain == "" || strings.ContainsAny(c.EdgeDomain, "/: ") {
+		return fmt.Errorf("edge_domain %q is not a domain name", c.EdgeDomain)
+	}
+	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
+		return errors.New("access key: set both KEYFRONT_ACCESS_KEY_ID and KEYFRONT_SECRET_ACCESS_KEY, or neither to use generated credentials")
+	}
+	if c.AccessKeyID != "" && (len(c.AccessKeyID) < 16 || len(c.SecretAccessKey) < 16) {
+		return errors.New("access key: the access key ID and secret must each be at least 16 characters")
+	}
+	if c.AccountID != "" && !accountIDPattern.MatchString(c.AccountID) {
+		return fmt.Errorf("account_id %q must be 12 digits", c.AccountID)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log_format %q: use text or json", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log_level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	for name, v := range map[string]int{"public_keys": c.Quotas.PublicKeys, "key_groups": c.Quotas.KeyGroups,
+		"distributions": c.Quotas.Distributions, "distributions_per_key_group": c.Quotas.DistributionsPerKeyGroup} {
+		if v < 0 {
+			return fmt.Errorf("quotas.%s is %d: use a positive number, or 0 for CloudFront's default", name, v)
+		}
+	}
+	return nil
+}
+
+func (c *Config) hasRole(r string) bool { return contains(c.Roles, r) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isLoopback reports whether a listen address only accepts local
+// connections, for the banner's warning about exposed listeners.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"os"
+	"path/filepath"
+)
+
+// identityFile is the name, in the data directory, of the file that keeps
+// the generated account ID and administrator credentials. It is written
+// with mode 0600 and never logged.
+const identityFile = "identity.json"
+
+// identity is the deployment's account and administrator credentials.
+type identity struct {
+	AccountID       string `json:"account_id"`
+	AccessKeyID     string `json:"access_key_id,omitempty"`
+	SecretAccessKey string `json:"secret_access_key,omitempty"`
+}
+
+// loadIdentity returns the account and credentials to use: those configured
+// take precedence; what is not configured comes from the data directory's
+// identity file, generated on first start. generated reports whether the
+// credentials were generated just now, which is the one time the banner
+// prints the secret.
+func loadIdentity(dataDir string, c *Config) (id identity, generated bool, err error) {
+	path := filepath.Join(dataDir, identityFile)
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(data, &id); err != nil {
+			return id, false, fmt.Errorf("%s is not valid JSON (%v): fix or remove it; removing it generates new credentials", path, err)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+	default:
+		return id, false, fmt.Errorf("read %s: %w", path, err)
+	}
+	changed := false
+	if id.AccountID == "" {
+		if id.AccountID, err = randomString("0123456789", 12); err != nil {
+			return id, false, err
+		}
+		changed = true
+	}
+	if c.AccessKeyID == "" && id.AccessKeyID == "" {
+		akid, err := randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+		if err != nil {
+			return id, false, err
+		}
+		secret, err := randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
+		if err != nil {
+			return id, false, err
+		}
+		id.AccessKeyID, id.SecretAccessKey = "AKIA"+akid, secret
+		generated, changed = true, true
+	}
+	if changed {
+		if err := writeFileAtomic(path, id, 0o600); err != nil {
+			return id, false, err
+		}
+	}
+	if c.AccountID != "" {
+		id.AccountID = c.AccountID
+	}
+	if c.AccessKeyID != "" {
+		id.AccessKeyID, id.SecretAccessKey = c.AccessKeyID, c.SecretAccessKey
+		generated = false
+	}
+	return id, generated, nil
+}
+
+// writeFileAtomic writes v as JSON to path through a temporary file, fsync
+// and rename, so that a crash leaves the old file or the new one, never half
+// of one.
+func writeFileAtomic(path string, v any, mode os.FileMode) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(append(data, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// randomString returns n characters drawn uniformly from alphabet using the
+// system's cryptographic random source.
+func randomString(alphabet string, n int) (string, error) {
+	b := make([]byte, n)
+	max := big.NewInt(int64(len(alphabet)))
+	for i := range b {
+		x, err := rand.Int(rand.Reader, max)
+		if err != nil {
+			return "", err
+		}
+		b[i] = alphabet[x.Int64()]
+	}
+	return string(b), nil
+}
