@@ -45,13 +45,13 @@ func (h HashAlgorithm) cryptoHash() crypto.Hash {
 	return crypto.SHA1
 }
 
-// digest returns the hash of msg under h. The fixed-size arrays keep the
-// digest off the heap on the verification path.
-func (h HashAlgorithm) digest(msg []byte) []byte {
+// digest returns the hash of msg under h, written into buf so that the
+// verification path does not allocate for it.
+func (h HashAlgorithm) digest(buf *[sha256.Size]byte, msg []byte) []byte {
 	if h == SHA256 {
-		d := sha256.Sum256(msg)
-		return d[:]
+		*buf = sha256.Sum256(msg)
+		return buf[:]
 	}
 	d := sha1.Sum(msg)
-	return d[:]
+	return buf[:copy(buf[:], d[:])]
 }

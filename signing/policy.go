@@ -1,13 +1,11 @@
 package signing
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,12 +87,20 @@ func CannedPolicy(resource string, expires int64) []byte {
 }
 
 func appendCanned(dst []byte, resource, expiresDigits string) []byte {
-	dst = append(dst, `{"Statement":[{"Resource":"`...)
+	dst = slices.Grow(dst, len(cannedHead)+len(resource)+len(cannedMid)+len(expiresDigits)+len(cannedTail))
+	dst = append(dst, cannedHead...)
 	dst = append(dst, resource...)
-	dst = append(dst, `","Condition":{"DateLessThan":{"AWS:EpochTime":`...)
+	dst = append(dst, cannedMid...)
 	dst = append(dst, expiresDigits...)
-	return append(dst, `}}}]}`...)
+	return append(dst, cannedTail...)
 }
+
+// The fixed parts of a canned policy (§4.1).
+const (
+	cannedHead = `{"Statement":[{"Resource":"`
+	cannedMid  = `","Condition":{"DateLessThan":{"AWS:EpochTime":`
+	cannedTail = `}}}]}`
+)
 
 // Marshal returns the policy as keyfront's signer emits it (§14.1): compact
 // JSON with members in the order Statement, Resource, Condition,
@@ -212,248 +218,46 @@ func policyErr(reason Reason, format string, args ...any) *PolicyError {
 	return &PolicyError{Reason: reason, Detail: fmt.Sprintf(format, args...)}
 }
 
-// ParsePolicy parses the decoded bytes of a custom policy as the edge does
-// (§4.3): whitespace and CRLF anywhere, Statement as an array of one object
-// or a single object, names matched case-sensitively, duplicate names
-// refused, unknown members ignored except inside Condition, epoch values as
-// integral JSON numbers (or digit strings), AWS:SourceIp as IPv4 address or
-// CIDR. Errors are *PolicyError.
-func ParsePolicy(b []byte) (*Policy, error) {
-	if !utf8.Valid(b) {
-		return nil, policyErr(ReasonPolicyJSON, "policy is not UTF-8")
-	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	p := &Policy{}
-	statements := 0
-	var dltSeen bool
-	err := walkObject(d, "policy", func(key string) error {
-		if key != "Statement" {
-			if strings.EqualFold(key, "Statement") {
-				return policyErr(ReasonPolicyJSON, "member %q should be spelled \"Statement\"", key)
-			}
-			return skipValue(d)
-		}
-		tok, err := d.Token()
-		if err != nil {
-			return jsonErr(err)
-		}
-		switch tok {
-		case json.Delim('['):
-			for d.More() {
-				statements++
-				if statements > 1 {
-					return policyErr(ReasonPolicyStatementCount, "policy has more than one statement; CloudFront allows exactly one")
-				}
-				if err := expectDelim(d, '{'); err != nil {
-					return err
-				}
-				if err := parseStatement(d, p, &dltSeen); err != nil {
-					return err
-				}
-			}
-			if _, err := d.Token(); err != nil { // ']'
-				return jsonErr(err)
-			}
-		case json.Delim('{'):
-			statements++
-			if err := parseStatement(d, p, &dltSeen); err != nil {
-				return err
-			}
-		default:
-			return policyErr(ReasonPolicyJSON, "Statement must be an array or an object")
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, policyErr(ReasonPolicyJSON, "unexpected data after the policy object")
-	}
-	if statements != 1 {
-		return nil, policyErr(ReasonPolicyStatementCount, "policy has %d statements; CloudFront requires exactly one", statements)
-	}
-	if !dltSeen {
-		return nil, policyErr(ReasonPolicyDLTMissing, "policy has no Condition.DateLessThan.AWS:EpochTime")
-	}
-	return p, nil
-}
-
-// walkObject reads a JSON object whose '{' is the next token, calling fn for
-// each member name with the decoder positioned at its value. Duplicate names
-// are refused (§4.3 rule 4).
-func walkObject(d *json.Decoder, what string, fn func(key string) error) error {
-	if err := expectDelim(d, '{'); err != nil {
-		return err
-	}
-	return walkMembers(d, what, fn)
-}
-
-// walkMembers is walkObject after the '{' has been read.
-func walkMembers(d *json.Decoder, what string, fn func(key string) error) error {
-	var seen []string
-	for d.More() {
-		tok, err := d.Token()
-		if err != nil {
-			return jsonErr(err)
-		}
-		key, _ := tok.(string)
-		for _, s := range seen {
-			if s == key {
-				return policyErr(ReasonPolicyJSON, "%s has member %q twice", what, key)
-			}
-		}
-		seen = append(seen, key)
-		if err := fn(key); err != nil {
-			return err
-		}
-	}
-	_, err := d.Token() // '}'
-	return jsonErr(err)
-}
-
-func expectDelim(d *json.Decoder, want json.Delim) error {
-	tok, err := d.Token()
-	if err != nil {
-		return jsonErr(err)
-	}
-	if tok != want {
-		return policyErr(ReasonPolicyJSON, "expected %q, found %v", string(want), tok)
-	}
-	return nil
-}
-
-func jsonErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := err.(*PolicyError); ok {
-		return err
-	}
-	if err == io.EOF {
-		return policyErr(ReasonPolicyJSON, "policy JSON ends early")
-	}
-	return policyErr(ReasonPolicyJSON, "policy is not valid JSON: %v", err)
-}
-
-// skipValue consumes one JSON value of any kind.
-func skipValue(d *json.Decoder) error {
-	var raw json.RawMessage
-	return jsonErr(d.Decode(&raw))
-}
-
-// checkName refuses a member that equals a known name except for case
-// (§4.3 rule 5): a misspelled Resource must not silently widen the grant.
-func checkName(key string, known ...string) error {
-	for _, k := range known {
-		if key != k && strings.EqualFold(key, k) {
-			return policyErr(ReasonPolicyJSON, "member %q should be spelled %q", key, k)
-		}
-	}
-	return nil
-}
-
-func parseStatement(d *json.Decoder, p *Policy, dltSeen *bool) error {
-	return walkMembers(d, "statement", func(key string) error {
-		switch key {
-		case "Resource":
-			tok, err := d.Token()
-			if err != nil {
-				return jsonErr(err)
-			}
-			s, ok := tok.(string)
-			if !ok {
-				return policyErr(ReasonPolicyResourceInvalid, "Resource must be a string")
-			}
-			if s == "" {
-				return policyErr(ReasonPolicyResourceInvalid, "Resource is empty")
-			}
-			p.Resource = s
-			return nil
-		case "Condition":
-			return walkObject(d, "Condition", func(key string) error {
-				switch key {
-				case "DateLessThan":
-					v, err := parseEpochMember(d, "DateLessThan")
-					p.DateLessThan, *dltSeen = v, err == nil
-					return err
-				case "DateGreaterThan":
-					v, err := parseEpochMember(d, "DateGreaterThan")
-					p.DateGreaterThan, p.hasDateGreaterThan = v, err == nil
-					return err
-				case "IpAddress":
-					return walkObject(d, "IpAddress", func(key string) error {
-						if key != "AWS:SourceIp" {
-							return policyErr(ReasonPolicyIPInvalid, "IpAddress has unknown member %q; want \"AWS:SourceIp\"", key)
-						}
-						tok, err := d.Token()
-						if err != nil {
-							return jsonErr(err)
-						}
-						s, ok := tok.(string)
-						if !ok {
-							return policyErr(ReasonPolicyIPInvalid, "AWS:SourceIp must be a string holding one IPv4 address or range")
-						}
-						prefix, err := parseSourceIP(s)
-						if err != nil {
-							return policyErr(ReasonPolicyIPInvalid, "AWS:SourceIp %q is not an IP address or CIDR range", s)
-						}
-						p.SourceIP, p.prefix = s, prefix
-						return nil
-					})
-				}
-				return policyErr(ReasonPolicyJSON, "Condition has unknown member %q", key)
-			})
-		}
-		if err := checkName(key, "Resource", "Condition"); err != nil {
-			return err
-		}
-		return skipValue(d)
-	})
-}
-
-func parseEpochMember(d *json.Decoder, name string) (int64, error) {
-	var v int64
-	var seen bool
-	err := walkObject(d, name, func(key string) error {
-		if key != "AWS:EpochTime" {
-			return policyErr(ReasonPolicyEpochInvalid, "%s has unknown member %q; want \"AWS:EpochTime\"", name, key)
-		}
-		tok, err := d.Token()
-		if err != nil {
-			return jsonErr(err)
-		}
-		var ok bool
-		switch t := tok.(type) {
-		case json.Number:
-			v, ok = parseEpochNumber(string(t))
-		case string:
-			v, ok = parseDigits(t)
-		}
-		if !ok {
-			return policyErr(ReasonPolicyEpochInvalid, "%s.AWS:EpochTime %v is not a whole number of seconds", name, tok)
-		}
-		seen = true
-		return nil
-	})
-	if err == nil && !seen {
-		err = policyErr(ReasonPolicyEpochInvalid, "%s has no AWS:EpochTime", name)
-	}
-	return v, err
-}
-
-// parseEpochNumber accepts a JSON number with an integral value within
-// int64: 1767290400, 1767290400.0 and 1.7672904e9 alike.
+// parseEpochNumber accepts a JSON number whose value is an integer within
+// int64 (§4.3 rule 8): 1767290400, 1767290400.0, 1.7672904e9 and -1 alike.
+// It works on the decimal text rather than a float64, so that
+// 1767290400.0000000001 is refused as fractional instead of rounded, and
+// large values are exact. s is a number the JSON decoder has already
+// validated.
 func parseEpochNumber(s string) (int64, bool) {
 	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return v, v >= 0
+		return v, true
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || f < 0 || f >= math.MaxInt64 {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	mant, expText, hasExp := strings.Cut(strings.ToLower(s), "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	if digits == "" {
+		return 0, true // zero, whatever the exponent
+	}
+	exp := 0
+	if hasExp {
+		e, err := strconv.Atoi(expText)
+		if err != nil {
+			return 0, false // |exponent| beyond int: far too big or fractional
+		}
+		exp = e
+	}
+	if exp < math.MinInt32 || exp > math.MaxInt32 {
 		return 0, false
 	}
-	return int64(f), true
+	exp -= len(frac)
+	for exp < 0 && strings.HasSuffix(digits, "0") {
+		digits, exp = digits[:len(digits)-1], exp+1
+	}
+	if exp < 0 || len(digits)+exp > 19 {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(sign+digits+strings.Repeat("0", exp), 10, 64)
+	return v, err == nil
 }
 
 // parseDigits accepts 1 to 19 ASCII digits that fit in int64 (§4.1, §4.3).

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -33,11 +34,14 @@ func NewSigner(keyPairID string, key crypto.Signer, hash HashAlgorithm) (*Signer
 			return nil, fmt.Errorf("key pair ID %q must contain only letters and digits", keyPairID)
 		}
 	}
+	if hash != SHA1 && hash != SHA256 {
+		return nil, fmt.Errorf("unknown hash algorithm %d: use SHA1 or SHA256", hash)
+	}
 	if err := CheckCloudFrontKey(key); err != nil {
 		return nil, err
 	}
 	if _, ok := key.(*ecdsa.PrivateKey); ok && hash != SHA256 {
-		return nil, errors.New("ECDSA keys sign with SHA256 only: use --hash-algorithm SHA256 or omit it")
+		return nil, errors.New("ECDSA keys sign with SHA256 only, as the AWS CLI does")
 	}
 	return &Signer{keyPairID: keyPairID, key: key, hash: hash}, nil
 }
@@ -51,7 +55,8 @@ func (s *Signer) Hash() HashAlgorithm { return s.hash }
 // Sign returns the raw signature over msg: RSASSA-PKCS1-v1_5 for RSA keys
 // (deterministic) or ASN.1 DER for ECDSA (§9).
 func (s *Signer) Sign(msg []byte) ([]byte, error) {
-	digest := s.hash.digest(msg)
+	var buf [sha256.Size]byte
+	digest := s.hash.digest(&buf, msg)
 	var rnd = rand.Reader
 	sig, err := s.key.Sign(rnd, digest, s.hash.cryptoHash())
 	if err != nil {
@@ -100,6 +105,13 @@ var reservedParams = [...]string{"Expires", "Policy", "Signature", "Key-Pair-Id"
 func (s *Signer) SignURL(rawURL string, t Terms) (string, error) {
 	if err := checkURLToSign(rawURL); err != nil {
 		return "", err
+	}
+	if t.Resource != "" && t.Resource != rawURL {
+		// Name an unusable resource before reporting that the URL does not
+		// match it.
+		if err := ValidateResource(t.Resource); err != nil {
+			return "", err
+		}
 	}
 	if t.Resource != "" && t.Resource != rawURL && !globMatch(t.Resource, rawURL) {
 		return "", fmt.Errorf("URL %s does not match the policy resource %s", rawURL, t.Resource)
@@ -158,6 +170,12 @@ func checkURLToSign(u string) error {
 	if rest == "" || rest[0] == '/' || rest[0] == '?' {
 		return fmt.Errorf("URL %q has no host", u)
 	}
+	// Every client requests "/" for a URL without a path, and the edge
+	// rebuilds the resource from the request (§5), so a signature over the
+	// path-less form could never verify.
+	if host := rest[:strings.IndexAny(rest+"/", "/?")]; len(host) == len(rest) || rest[len(host)] == '?' {
+		return fmt.Errorf("URL %q has no path: clients request %s/, so sign that URL instead", u, u[:len(u)-len(rest)]+host)
+	}
 	if i := strings.IndexByte(u, '?'); i >= 0 {
 		for _, item := range strings.Split(u[i+1:], "&") {
 			name, _, _ := strings.Cut(item, "=")
@@ -201,7 +219,7 @@ func (s *Signer) SignCookies(t Terms) ([]Cookie, error) {
 	}
 	var cookies []Cookie
 	var msg []byte
-	if strings.Contains(t.Resource, "*") || t.DateGreaterThan != (time.Time{}) || t.IPAddress != "" {
+	if strings.Contains(t.Resource, "*") || !t.DateGreaterThan.IsZero() || t.IPAddress != "" {
 		var err error
 		if msg, err = t.policy(t.Resource).Marshal(); err != nil {
 			return nil, err

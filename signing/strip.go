@@ -49,20 +49,54 @@ func HasSigningParams(rawQuery string) bool {
 // §13). This is the query of the signed resource, of the cache key and of
 // the origin request. A query without signing parameters is returned as is.
 func StripQuery(rawQuery string) string {
-	if !HasSigningParams(rawQuery) {
+	// One pass. While the kept items lie next to each other in rawQuery
+	// (the usual case: signing parameters appended at the end, or first),
+	// the result is a substring and nothing is allocated.
+	start, end := -1, -1 // span of the kept items
+	removed, gap := false, false
+	for i := 0; ; {
+		j := strings.IndexByte(rawQuery[i:], '&')
+		itemEnd := len(rawQuery)
+		if j >= 0 {
+			itemEnd = i + j
+		}
+		if isSigningParam(paramName(rawQuery[i:itemEnd])) {
+			removed = true
+		} else {
+			if start < 0 {
+				start = i
+			} else if i != end+1 {
+				gap = true
+			}
+			end = itemEnd
+		}
+		if j < 0 {
+			break
+		}
+		i = itemEnd + 1
+	}
+	switch {
+	case !removed:
 		return rawQuery
+	case start < 0:
+		return ""
+	case !gap:
+		return rawQuery[start:end]
 	}
 	var b strings.Builder
-	b.Grow(len(rawQuery))
-	for rest := rawQuery; rest != ""; {
+	b.Grow(end - start)
+	first := true
+	for rest, more := rawQuery, true; more; {
 		var item string
-		item, rest, _ = strings.Cut(rest, "&")
+		item, rest, more = strings.Cut(rest, "&")
 		if isSigningParam(paramName(item)) {
 			continue
 		}
-		if b.Len() > 0 {
+		// Empty items are kept too: "?&a=1" was signed with its '&' (§5).
+		if !first {
 			b.WriteByte('&')
 		}
+		first = false
 		b.WriteString(item)
 	}
 	return b.String()

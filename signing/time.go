@@ -28,9 +28,10 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("empty date: use YYYY-MM-DD, YYYY-MM-DDThh:mm:ss[+hh:mm] or Unix seconds")
 	}
 	if isEpoch(s) {
-		f, err := strconv.ParseFloat(s, 64)
-		if err == nil && f < 1<<62 {
-			sec := int64(f)
+		// Whole seconds count; a fractional part is dropped. The integer
+		// part is parsed exactly rather than through a float64.
+		whole, _, _ := strings.Cut(s, ".")
+		if sec, err := strconv.ParseInt(whole, 10, 64); err == nil && sec < 1<<62 {
 			return time.Unix(sec, 0).UTC(), nil
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -128,9 +130,11 @@ func Explain(req *Request, keys Keys) (*Result, []Check) {
 // edge's path formats no strings for passing checks.
 type trace struct{ checks []Check }
 
-func (t *trace) pass(name, format string, args ...any) {
+// pass records a passing check. detail runs only when tracing: the edge's
+// path formats no strings and boxes no values for checks that pass.
+func (t *trace) pass(name string, detail func() string) {
 	if t != nil {
-		t.checks = append(t.checks, Check{Name: name, OK: true, Detail: fmt.Sprintf(format, args...)})
+		t.checks = append(t.checks, Check{Name: name, OK: true, Detail: detail()})
 	}
 }
 
@@ -144,19 +148,24 @@ func (t *trace) fail(name string, rej *Rejection) *Rejection {
 // credentials are the signing values a request carries, first occurrence
 // of each (§2.1, §2.2).
 type credentials struct {
-	keyID, hash, policy, expires, signature string
-	hasPolicy, hasExpires, hasSig           bool
+	keyID, hash, policy, expires, signature          string
+	hasKeyID, hasHash, hasPolicy, hasExpires, hasSig bool
 }
 
+// asciiSpace is what §3.2 trims from Key-Pair-Id.
+const asciiSpace = " \t\n\v\f\r"
+
+// set records a signing value unless one of that name was already seen: the
+// first occurrence wins even when it is empty (§2.1, §2.2).
 func (c *credentials) set(name, value string) {
 	switch name {
 	case "Key-Pair-Id", CookieKeyPairID:
-		if c.keyID == "" {
-			c.keyID = strings.TrimSpace(value)
+		if !c.hasKeyID {
+			c.keyID, c.hasKeyID = strings.Trim(value, asciiSpace), true
 		}
 	case "Hash-Algorithm", CookieHashAlgorithm:
-		if c.hash == "" {
-			c.hash = value
+		if !c.hasHash {
+			c.hash, c.hasHash = value, true
 		}
 	case "Policy", CookiePolicy:
 		if !c.hasPolicy {
@@ -212,13 +221,13 @@ func verify(req *Request, keys Keys, t *trace) (*Result, *Rejection) {
 			}
 		}
 		res.Query = StripQuery(rawQuery)
-		t.pass("mode", "signed URL (signing parameters in the query; cookies are not examined)")
+		t.pass("mode", func() string { return "signed URL (signing parameters in the query; cookies are not examined)" })
 	} else {
 		res.Mode = ModeCookies
 		for _, h := range req.Cookies {
 			readSigningCookies(h, &c)
 		}
-		t.pass("mode", "signed cookies (no signing parameters in the query)")
+		t.pass("mode", func() string { return "signed cookies (no signing parameters in the query)" })
 	}
 
 	// Step 3: key ID.
@@ -230,7 +239,7 @@ func verify(req *Request, keys Keys, t *trace) (*Result, *Rejection) {
 		}
 		return res, t.fail("key-pair-id", reject(ReasonKeyIDMissing, what))
 	}
-	t.pass("key-pair-id", "%s", c.keyID)
+	t.pass("key-pair-id", func() string { return c.keyID })
 
 	// Step 4: hash algorithm.
 	h, err := ParseHashAlgorithm(c.hash)
@@ -244,11 +253,13 @@ func verify(req *Request, keys Keys, t *trace) (*Result, *Rejection) {
 		if c.hash == "" {
 			how = "the default, no hash algorithm named"
 		}
-		t.pass("hash-algorithm", "%s (%s)", h, how)
+		t.pass("hash-algorithm", func() string { return fmt.Sprintf("%s (%s)", h, how) })
 	}
 
 	// Steps 5 and 6: the policy and the messages the signature may cover.
-	var messages [][]byte
+	var messageBuf [2][]byte // at most two candidates (§5)
+	messages := messageBuf[:0]
+	var withoutPort string // the canned resource of the second candidate
 	switch {
 	case c.hasPolicy:
 		raw, err := DecodeBase64(c.policy)
@@ -257,12 +268,13 @@ func verify(req *Request, keys Keys, t *trace) (*Result, *Rejection) {
 		}
 		p, err := ParsePolicy(raw)
 		if err != nil {
-			pe := err.(*PolicyError)
+			pe := &PolicyError{Reason: ReasonPolicyJSON, Detail: err.Error()}
+			errors.As(err, &pe)
 			return res, t.fail("policy", reject(pe.Reason, pe.Detail))
 		}
 		res.Policy, res.Resource = p, p.Resource
-		messages = [][]byte{raw}
-		t.pass("policy", "custom policy %s", raw)
+		messages = append(messages, raw)
+		t.pass("policy", func() string { return fmt.Sprintf("custom policy %s", raw) })
 	case c.hasExpires:
 		e, ok := parseDigits(c.expires)
 		if !ok {
@@ -272,12 +284,13 @@ func verify(req *Request, keys Keys, t *trace) (*Result, *Rejection) {
 		res.Canned = true
 		res.Resource = rebuildURL(req.Scheme, req.Host, path, res.Query)
 		res.Policy = &Policy{Resource: res.Resource, DateLessThan: e}
-		messages = [][]byte{appendCanned(nil, res.Resource, c.expires)}
+		messages = append(messages, appendCanned(nil, res.Resource, c.expires))
 		// Liberal: a default port in Host may or may not have been signed (§5).
 		if name, port := splitHostPort(req.Host); isDefaultPort(req.Scheme, port) {
-			messages = append(messages, appendCanned(nil, rebuildURL(req.Scheme, name, path, res.Query), c.expires))
+			withoutPort = rebuildURL(req.Scheme, name, path, res.Query)
+			messages = append(messages, appendCanned(nil, withoutPort, c.expires))
 		}
-		t.pass("policy", "canned policy %s", messages[0])
+		t.pass("policy", func() string { return fmt.Sprintf("canned policy %s", messages[0]) })
 	default:
 		what := "the query has neither Expires nor Policy"
 		if res.Mode == ModeCookies {
@@ -286,13 +299,17 @@ func verify(req *Request, keys Keys, t *trace) (*Result, *Rejection) {
 		return res, t.fail("policy", reject(ReasonPolicyMissing, what))
 	}
 
-	// Step 7: key ID trusted.
-	pub, ok := keys.PublicKey(c.keyID)
+	// Step 7: key ID trusted. No key set trusts no key.
+	var pub crypto.PublicKey
+	ok := false
+	if keys != nil {
+		pub, ok = keys.PublicKey(c.keyID)
+	}
 	if !ok {
 		return res, t.fail("key", reject(ReasonKeyUnknown,
 			fmt.Sprintf("key %s is not one of the trusted public keys", c.keyID)))
 	}
-	t.pass("key", "%s is trusted (%s)", c.keyID, DescribeKey(pub))
+	t.pass("key", func() string { return fmt.Sprintf("%s is trusted (%s)", c.keyID, DescribeKey(pub)) })
 
 	// Steps 8 to 10: the signature.
 	if c.signature == "" {
@@ -302,10 +319,15 @@ func verify(req *Request, keys Keys, t *trace) (*Result, *Rejection) {
 	if err != nil {
 		return res, t.fail("signature", reject(ReasonSignatureB64, "the Signature value is not CloudFront base64"))
 	}
-	if reason := verifyAny(pub, h, messages, sig); reason != "" {
+	matched, reason := verifyAny(pub, h, messages, sig)
+	if reason != "" {
 		return res, t.fail("signature", reject(reason, explainSignature(pub, h, messages, sig, reason, c.hash == "")))
 	}
-	t.pass("signature", "verifies with %s and key %s", h, c.keyID)
+	if matched == 1 {
+		// The URL was signed without the default port the viewer sent.
+		res.Resource, res.Policy.Resource = withoutPort, withoutPort
+	}
+	t.pass("signature", func() string { return fmt.Sprintf("verifies with %s and key %s", h, c.keyID) })
 
 	// Steps 11 to 14: the policy's conditions.
 	p := res.Policy
@@ -314,13 +336,15 @@ func verify(req *Request, keys Keys, t *trace) (*Result, *Rejection) {
 		return res, t.fail("expiry", reject(ReasonExpired, fmt.Sprintf("expired at %s, %s ago (clock %s)",
 			formatEpoch(p.DateLessThan), ago(now-p.DateLessThan), formatEpoch(now))))
 	}
-	t.pass("expiry", "valid until %s (%s from now)", formatEpoch(p.DateLessThan), ago(p.DateLessThan-now))
+	t.pass("expiry", func() string {
+		return fmt.Sprintf("valid until %s (%s from now)", formatEpoch(p.DateLessThan), ago(p.DateLessThan-now))
+	})
 	if p.HasDateGreaterThan() {
 		if now <= p.DateGreaterThan {
 			return res, t.fail("start", reject(ReasonNotYetValid, fmt.Sprintf("not valid until after %s, %s from now (clock %s)",
 				formatEpoch(p.DateGreaterThan), ago(p.DateGreaterThan-now+1), formatEpoch(now))))
 		}
-		t.pass("start", "valid since %s", formatEpoch(p.DateGreaterThan))
+		t.pass("start", func() string { return fmt.Sprintf("valid since %s", formatEpoch(p.DateGreaterThan)) })
 	}
 	if p.SourceIP != "" {
 		if !p.AllowsIP(req.ViewerIP) {
@@ -331,7 +355,7 @@ func verify(req *Request, keys Keys, t *trace) (*Result, *Rejection) {
 			return res, t.fail("ip-address", reject(ReasonIPMismatch,
 				fmt.Sprintf("viewer address %s is not in the policy's AWS:SourceIp %s", viewer, p.SourceIP)))
 		}
-		t.pass("ip-address", "viewer address %s is in %s", req.ViewerIP, p.SourceIP)
+		t.pass("ip-address", func() string { return fmt.Sprintf("viewer address %s is in %s", req.ViewerIP, p.SourceIP) })
 	}
 	if !res.Canned && p.Resource != "" {
 		if !MatchResource(p.Resource, req.Scheme, req.Host, path, res.Query) {
@@ -339,9 +363,11 @@ func verify(req *Request, keys Keys, t *trace) (*Result, *Rejection) {
 				fmt.Sprintf("resource pattern %s does not match the request %s", p.Resource,
 					rebuildURL(req.Scheme, req.Host, path, res.Query))))
 		}
-		t.pass("resource", "pattern %s matches %s", p.Resource, rebuildURL(req.Scheme, req.Host, path, res.Query))
+		t.pass("resource", func() string {
+			return fmt.Sprintf("pattern %s matches %s", p.Resource, rebuildURL(req.Scheme, req.Host, path, res.Query))
+		})
 	} else if !res.Canned {
-		t.pass("resource", "the policy has no Resource: every URL of a behavior trusting the key")
+		t.pass("resource", func() string { return "the policy has no Resource: every URL of a behavior trusting the key" })
 	}
 	return res, nil
 }
@@ -387,24 +413,28 @@ func readSigningCookies(header string, c *credentials) {
 	}
 }
 
-// verifyAny returns "" if sig verifies over one of the messages, else the
-// reason it does not.
-func verifyAny(pub crypto.PublicKey, h HashAlgorithm, messages [][]byte, sig []byte) Reason {
-	for _, m := range messages {
+// verifyAny returns the index of the message sig verifies over, or the
+// reason it verifies over none.
+func verifyAny(pub crypto.PublicKey, h HashAlgorithm, messages [][]byte, sig []byte) (int, Reason) {
+	for i, m := range messages {
 		if verifySignature(pub, h, m, sig) {
-			return ""
+			return i, ""
 		}
 	}
-	if _, ok := pub.(*ecdsa.PublicKey); ok && len(sig) == 64 && sig[0] != 0x30 {
-		return ReasonSignatureNotDER
+	if _, ok := pub.(*ecdsa.PublicKey); ok && len(sig) == 64 && !(sig[0] == 0x30 && sig[1] == 62) {
+		// 64 bytes that do not even start like a 64-byte DER SEQUENCE are
+		// raw r||s (§9). A short DER signature can be 64 bytes too, and
+		// r may begin with 0x30, so both header bytes are checked.
+		return -1, ReasonSignatureNotDER
 	}
-	return ReasonSignatureMismatch
+	return -1, ReasonSignatureMismatch
 }
 
 // verifySignature verifies an RSASSA-PKCS1-v1_5 or ASN.1 DER ECDSA signature
 // over msg (§9). There is no fallback to the other hash.
 func verifySignature(pub crypto.PublicKey, h HashAlgorithm, msg, sig []byte) bool {
-	digest := h.digest(msg)
+	var buf [sha256.Size]byte
+	digest := h.digest(&buf, msg)
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		return rsa.VerifyPKCS1v15(k, h.cryptoHash(), digest, sig) == nil
@@ -442,8 +472,13 @@ func ago(sec int64) string {
 		sec = -sec
 	}
 	d := time.Duration(sec) * time.Second
-	if d < time.Minute {
+	switch {
+	case d < time.Minute:
 		return strconv.FormatInt(sec, 10) + " s"
+	case d < 48*time.Hour:
+		return d.String()
 	}
-	return d.String()
+	days := sec / 86400
+	rest := time.Duration(sec%86400) * time.Second
+	return strconv.FormatInt(days, 10) + " days " + rest.String()
 }
