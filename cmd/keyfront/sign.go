@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"keyfront/signing"
 )
@@ -110,8 +113,24 @@ func (c *signCommand) run(ctx context.Context) error {
 	return err
 }
 
+// batchSize is how many input lines runBatch signs at once: enough to keep
+// every core busy, small enough that memory does not grow with the input.
+const batchSize = 256
+
+// batchLine is one non-empty input line and what became of it.
+type batchLine struct {
+	line   int    // 1-based line number in the input
+	url    string // the URL as read, trimmed
+	signed string
+	err    error // a usage error naming the line
+}
+
 // runBatch signs one URL per input line with a key parsed once: this is
 // what makes thousands of URLs cheap (one PEM parse, no process per URL).
+// Lines are signed in batches spread over GOMAXPROCS workers — an RSA-2048
+// signature costs about 2 ms of one core — and written in input order.
+// At the first bad line, the lines before it have been written and the
+// error names the bad one.
 func (c *signCommand) runBatch(ctx context.Context) error {
 	in, name, closeIn, err := c.openURLs()
 	if err != nil {
@@ -125,37 +144,67 @@ func (c *signCommand) runBatch(ctx context.Context) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	w := bufio.NewWriter(c.m.Stdout)
+	defer w.Flush()
+	batch := make([]batchLine, 0, batchSize)
 	line := 0
-	for sc.Scan() {
-		line++
+	for more := true; more; {
+		batch = batch[:0]
+		for len(batch) < batchSize {
+			if more = sc.Scan(); !more {
+				break
+			}
+			line++
+			if u := strings.TrimSpace(sc.Text()); u != "" {
+				batch = append(batch, batchLine{line: line, url: u})
+			}
+		}
 		if err := ctx.Err(); err != nil {
-			w.Flush()
 			return err
 		}
-		u := strings.TrimSpace(sc.Text())
-		if u == "" {
-			continue
+		c.signBatch(signer, name, batch)
+		for _, b := range batch {
+			if b.err != nil {
+				return b.err
+			}
+			w.WriteString(b.signed)
+			w.WriteByte('\n')
 		}
-		if err := checkURLArg(u); err != nil {
-			w.Flush()
-			return usagef("%s line %d: URL %v", name, line, err)
-		}
-		signed, err := signer.SignURL(u, c.terms)
-		if err != nil {
-			w.Flush()
-			return usagef("%s line %d: %v", name, line, err)
-		}
-		w.WriteString(signed)
-		w.WriteByte('\n')
 	}
 	if err := sc.Err(); err != nil {
-		w.Flush()
 		if errors.Is(err, bufio.ErrTooLong) {
 			return usagef("%s line %d: line longer than 1 MiB; put one URL per line", name, line+1)
 		}
 		return &exitError{status: statusFailure, msg: fmt.Sprintf("reading %s: %v", name, err)}
 	}
 	return w.Flush()
+}
+
+// signBatch signs every line of batch in place, on up to GOMAXPROCS
+// goroutines.
+func (c *signCommand) signBatch(signer *signing.Signer, name string, batch []batchLine) {
+	workers := min(runtime.GOMAXPROCS(0), len(batch))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(batch); i = int(next.Add(1)) - 1 {
+				b := &batch[i]
+				if err := checkURLArg(b.url); err != nil {
+					b.err = usagef("%s line %d: URL %v", name, b.line, err)
+					continue
+				}
+				signed, err := signer.SignURL(b.url, c.terms)
+				if err != nil {
+					b.err = usagef("%s line %d: %v", name, b.line, err)
+					continue
+				}
+				b.signed = signed
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // openURLs opens the --urls-from input: a file, or stdin for "-".

@@ -252,6 +252,34 @@ func TestSignBatch(t *testing.T) {
 		}
 	})
 
+	// Lines are signed in parallel batches; the output keeps input order
+	// across batch boundaries, and a bad line deep in the input stops
+	// the output right before it.
+	t.Run("order across batches", func(t *testing.T) {
+		var in strings.Builder
+		const n, bad = 600, 400
+		for i := 1; i <= n; i++ {
+			if i == bad {
+				fmt.Fprintf(&in, "%s/bad path %d.ts\n", h, i)
+				continue
+			}
+			fmt.Fprintf(&in, "%s/seg/%d.ts\n", h, i)
+		}
+		r := run(t, in.String(), "sign", "--urls-from", "-", "--key-pair-id", keyID, "--private-key", k.priv, "--date-less-than", "2030-01-01")
+		if r.code != 252 || !strings.Contains(r.stderr, fmt.Sprintf("stdin line %d:", bad)) {
+			t.Fatalf("exit %d, stderr %q; want 252 naming line %d", r.code, r.stderr, bad)
+		}
+		lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+		if len(lines) != bad-1 {
+			t.Fatalf("stdout has %d signed URLs, want the %d before the bad line", len(lines), bad-1)
+		}
+		for i, l := range lines {
+			if want := fmt.Sprintf("%s/seg/%d.ts?Expires=", h, i+1); !strings.HasPrefix(l, want) {
+				t.Fatalf("output line %d = %.60q…, want it to sign input line %d", i+1, l, i+1)
+			}
+		}
+	})
+
 	t.Run("empty input", func(t *testing.T) {
 		r := run(t, "\n\n", "sign", "--urls-from", "-", "--key-pair-id", keyID, "--private-key", k.priv, "--date-less-than", "2030-01-01")
 		if r.code != 0 || r.stdout != "" {
