@@ -16,11 +16,15 @@ import (
 // with mode 0600 and never logged.
 const identityFile = "identity.json"
 
-// identity is the deployment's account and administrator credentials.
+// identity is the deployment's account, administrator credentials and the
+// secret from which the edge's origin access credential is derived.
 type identity struct {
 	AccountID       string `json:"account_id"`
 	AccessKeyID     string `json:"access_key_id,omitempty"`
 	SecretAccessKey string `json:"secret_access_key,omitempty"`
+	// DeploymentSecret is shared by every edge and origin of a deployment
+	// (same data directory or same value); it never leaves this file.
+	DeploymentSecret string `json:"deployment_secret"`
 }
 
 // loadIdentity returns the account and credentials to use: those configured
@@ -43,6 +47,12 @@ func loadIdentity(dataDir string, c *Config) (id identity, generated bool, err e
 	changed := false
 	if id.AccountID == "" {
 		if id.AccountID, err = randomString("0123456789", 12); err != nil {
+			return id, false, err
+		}
+		changed = true
+	}
+	if id.DeploymentSecret == "" {
+		if id.DeploymentSecret, err = randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 48); err != nil {
 			return id, false, err
 		}
 		changed = true
