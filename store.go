@@ -143,3 +143,158 @@ type Tx interface {
 	// PutInvalidation returns ENOTFOUND if the distribution does not exist.
 	PutInvalidation(ctx context.Context, inv *Invalidation) error
 }
+
+// Bucket is a bucket of the embedded S3 origin.
+type Bucket struct {
+	// Name is the bucket's name (S3 User Guide, bucketnamingrules).
+	Name         string
+	CreationDate time.Time
+	// Region is the bucket's location constraint, e.g. "us-east-1".
+	Region string
+	// Policy is the bucket policy document exactly as PutBucketPolicy
+	// received it, or nil when the bucket has none.
+	Policy []byte
+}
+
+// ObjectHeaders are what S3 keeps of an upload's headers and returns with
+// the object: the standard HTTP headers it stores, and user metadata.
+type ObjectHeaders struct {
+	ContentType        string
+	ContentEncoding    string
+	ContentDisposition string
+	ContentLanguage    string
+	CacheControl       string
+	Expires            string
+	// Metadata holds the x-amz-meta-* headers: names in lower case without
+	// the prefix, values as sent. Nil and empty mean none.
+	Metadata map[string]string
+}
+
+// Checksum is an S3 additional checksum (S3 User Guide,
+// checking-object-integrity). The zero value means none.
+type Checksum struct {
+	// Algorithm is "CRC32", "CRC32C", "CRC64NVME", "SHA1" or "SHA256".
+	Algorithm string
+	// Value is the base64 of the big-endian digest; for a COMPOSITE
+	// checksum of a multipart object, followed by "-" and the part count.
+	Value string
+	// Type is "FULL_OBJECT" or "COMPOSITE".
+	Type string
+}
+
+// Object is the metadata of one object. Its bytes are kept outside the
+// store, in a body file named by BodyID that the origin writes before it
+// puts the Object, so that an Object is never visible before its body is
+// complete.
+type Object struct {
+	Bucket string
+	Key    string
+	// BodyID names the body file. Two objects or parts never share one.
+	BodyID string
+	Size   int64
+	// ETag is S3's entity tag without quotes: the hex MD5 of the body, or
+	// for a multipart object the hex MD5 of the parts' MD5s, "-" and the
+	// part count.
+	ETag         string
+	LastModified time.Time
+	Headers      ObjectHeaders
+	Checksum     Checksum
+	// PartSizes are the sizes of a multipart object's parts, in order;
+	// nil for an object put in one piece.
+	PartSizes []int64
+}
+
+// ObjectQuery selects objects of one bucket in byte order of their keys:
+// those whose key starts with Prefix and sorts strictly after After, at
+// most Limit of them (no limit when zero).
+type ObjectQuery struct {
+	Prefix string
+	After  string
+	Limit  int
+}
+
+// Upload is a multipart upload in progress: what CreateMultipartUpload
+// said the object will be.
+type Upload struct {
+	// ID is the upload ID, unique across buckets. IDs that keyfront
+	// generates sort in the order the uploads were created.
+	ID        string
+	Bucket    string
+	Key       string
+	Initiated time.Time
+	Headers   ObjectHeaders
+	// ChecksumAlgorithm and ChecksumType are those the upload was created
+	// with ("" when none).
+	ChecksumAlgorithm string
+	ChecksumType      string
+}
+
+// UploadQuery selects multipart uploads of one bucket ordered by key, then
+// ID: those whose key starts with Prefix and that sort after the pair
+// (KeyMarker, IDMarker), at most Limit of them (no limit when zero). An
+// empty IDMarker means after every upload of KeyMarker.
+type UploadQuery struct {
+	Prefix    string
+	KeyMarker string
+	IDMarker  string
+	Limit     int
+}
+
+// Part is one part of a multipart upload. Its bytes are a body file, as an
+// Object's are.
+type Part struct {
+	UploadID     string
+	Number       int // 1 to 10,000
+	BodyID       string
+	Size         int64
+	ETag         string // hex MD5, without quotes
+	LastModified time.Time
+	Checksum     Checksum
+}
+
+// ObjectTx is the part of a transaction that keeps the embedded S3
+// origin's buckets, objects and multipart uploads. A Store can back the
+// origin when the Tx its View and Update pass implements ObjectTx as well
+// (the SQLite store's does); it is a separate interface so that stores
+// which only keep configuration need not implement it.
+//
+// The rules of Tx apply: getters return ENOTFOUND when nothing matches,
+// Puts insert or replace the whole record, Deletes return ENOTFOUND when
+// nothing matched, returned values are copies, timestamps are kept to the
+// millisecond. Keys and names compare as bytes.
+type ObjectTx interface {
+	GetBucket(ctx context.Context, name string) (*Bucket, error)
+	// ListBuckets lists buckets ordered by name; Page.Marker is a name.
+	ListBuckets(ctx context.Context, p Page) ([]*Bucket, error)
+	PutBucket(ctx context.Context, b *Bucket) error
+	// DeleteBucket returns ECONFLICT if the bucket holds objects or
+	// multipart uploads.
+	DeleteBucket(ctx context.Context, name string) error
+
+	GetObject(ctx context.Context, bucket, key string) (*Object, error)
+	// ListObjects returns ENOTFOUND if the bucket does not exist.
+	ListObjects(ctx context.Context, bucket string, q ObjectQuery) ([]*Object, error)
+	// PutObject returns ENOTFOUND if the bucket does not exist.
+	PutObject(ctx context.Context, o *Object) error
+	DeleteObject(ctx context.Context, bucket, key string) error
+
+	GetUpload(ctx context.Context, id string) (*Upload, error)
+	// ListUploads returns ENOTFOUND if the bucket does not exist.
+	ListUploads(ctx context.Context, bucket string, q UploadQuery) ([]*Upload, error)
+	// PutUpload returns ENOTFOUND if the bucket does not exist.
+	PutUpload(ctx context.Context, u *Upload) error
+	// DeleteUpload deletes the upload and its parts.
+	DeleteUpload(ctx context.Context, id string) error
+
+	GetPart(ctx context.Context, uploadID string, number int) (*Part, error)
+	// ListParts lists an upload's parts by number, those numbered above
+	// after, at most limit (no limit when zero). It returns ENOTFOUND if
+	// the upload does not exist.
+	ListParts(ctx context.Context, uploadID string, after, limit int) ([]*Part, error)
+	// PutPart returns ENOTFOUND if the upload does not exist.
+	PutPart(ctx context.Context, p *Part) error
+
+	// BodiesInUse returns those of ids that an object or a part names as
+	// its BodyID, so that files named by no record can be removed.
+	BodiesInUse(ctx context.Context, ids []string) (map[string]bool, error)
+}

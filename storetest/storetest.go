@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) keyfront.Store) {
 	t.Run("Distribution", func(t *testing.T) { testKind(t, open, distributions) })
 	t.Run("Invalidation", func(t *testing.T) { testInvalidations(t, open) })
 	t.Run("Transaction", func(t *testing.T) { testTransactions(t, open) })
+	t.Run("Objects", func(t *testing.T) { testObjects(t, open) })
 }
 
 // update runs fn in s.Update and fails the test if it returns an error.
