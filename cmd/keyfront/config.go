@@ -26,6 +26,12 @@ type Config struct {
 	Roles []string `yaml:"roles"`
 	// APIAddr is the control API's listen address. Default "127.0.0.1:7081".
 	APIAddr string `yaml:"api_addr"`
+	// S3Addr is the origin's (S3 API) listen address. Default
+	// "127.0.0.1:7082".
+	S3Addr string `yaml:"s3_addr"`
+	// S3Domain is the domain of virtual-hosted-style bucket names
+	// (<bucket>.<S3Domain>). Default "s3.localhost".
+	S3Domain string `yaml:"s3_domain"`
 	// EdgeDomain is the domain distribution domain names end in. Default
 	// "cloudfront.localhost", which curl and browsers resolve to loopback.
 	EdgeDomain string `yaml:"edge_domain"`
@@ -55,7 +61,7 @@ type QuotaConfig struct {
 }
 
 // availableRoles are the planes this build of keyfront serves.
-var availableRoles = []string{"api"}
+var availableRoles = []string{"api", "s3"}
 
 // defaultConfig returns the built-in defaults.
 func defaultConfig() Config {
@@ -63,6 +69,8 @@ func defaultConfig() Config {
 		DataDir:    "./keyfront-data",
 		Roles:      append([]string(nil), availableRoles...),
 		APIAddr:    "127.0.0.1:7081",
+		S3Addr:     "127.0.0.1:7082",
+		S3Domain:   "s3.localhost",
 		EdgeDomain: "cloudfront.localhost",
 		LogFormat:  "text",
 		LogLevel:   "info",
@@ -93,6 +101,8 @@ var envVars = []struct {
 	{"KEYFRONT_ROLES", func(c *Config, v string) { c.Roles = splitList(v) }},
 	{"KEYFRONT_API_ADDR", func(c *Config, v string) { c.APIAddr = v }},
 	{"KEYFRONT_EDGE_DOMAIN", func(c *Config, v string) { c.EdgeDomain = v }},
+	{"KEYFRONT_S3_ADDR", func(c *Config, v string) { c.S3Addr = v }},
+	{"KEYFRONT_S3_DOMAIN", func(c *Config, v string) { c.S3Domain = v }},
 	{"KEYFRONT_ACCESS_KEY_ID", func(c *Config, v string) { c.AccessKeyID = v }},
 	{"KEYFRONT_SECRET_ACCESS_KEY", func(c *Config, v string) { c.SecretAccessKey = v }},
 	{"KEYFRONT_ACCOUNT_ID", func(c *Config, v string) { c.AccountID = v }},
@@ -133,14 +143,21 @@ func (c *Config) Validate() error {
 	for _, r := range c.Roles {
 		if !contains(availableRoles, r) {
 			switch r {
-			case "edge", "s3":
+			case "edge":
 				return fmt.Errorf("roles: the %s plane is not part of this build yet; available roles: %s", r, strings.Join(availableRoles, ", "))
 			}
 			return fmt.Errorf("roles: unknown role %q; available roles: %s", r, strings.Join(availableRoles, ", "))
 		}
 	}
-	if _, _, err := net.SplitHostPort(c.APIAddr); err != nil {
-		return fmt.Errorf("api_addr %q is not host:port (e.g. 127.0.0.1:7081, or :0 for any free port)", c.APIAddr)
+	for _, a := range []struct{ name, value, example string }{
+		{"api_addr", c.APIAddr, "127.0.0.1:7081"}, {"s3_addr", c.S3Addr, "127.0.0.1:7082"},
+	} {
+		if _, _, err := net.SplitHostPort(a.value); err != nil {
+			return fmt.Errorf("%s %q is not host:port (e.g. %s, or 127.0.0.1:0 for any free port)", a.name, a.value, a.example)
+		}
+	}
+	if c.S3Domain == "" || strings.ContainsAny(c.S3Domain, "/: ") {
+		return fmt.Errorf("s3_domain %q is not a domain name", c.S3Domain)
 	}
 	if c.EdgeDomain == "" || strings.ContainsAny(c.EdgeDomain, "/: ") {
 		return fmt.Errorf("edge_domain %q is not a domain name", c.EdgeDomain)

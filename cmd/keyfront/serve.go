@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"keyfront/controlapi"
+	"keyfront/originauth"
+	"keyfront/s3"
 	"keyfront/sigv4"
 	"keyfront/sqlite"
 )
@@ -28,7 +30,7 @@ const shutdownGrace = 10 * time.Second
 // bodies, distribution configs, are tens of kilobytes.
 const controlAPIMaxBody = 1 << 20
 
-// serveCommand runs keyfront's planes: today the control API.
+// serveCommand runs keyfront's planes: the control API and the origin.
 type serveCommand struct {
 	m          *Main
 	fs         *flagSet
@@ -39,8 +41,9 @@ type serveCommand struct {
 
 func newServeCommand(m *Main) command {
 	c := &serveCommand{m: m, flagValues: map[string]*string{}}
-	c.fs = newFlagSet("serve", "keyfront serve [--config FILE] [--data-dir DIR] [--roles api] [--api-addr ADDR] [--edge-domain DOMAIN]",
-		"Run keyfront: the CloudFront-compatible control API on --api-addr, with its state in --data-dir.\n"+
+	c.fs = newFlagSet("serve", "keyfront serve [--config FILE] [--data-dir DIR] [--roles api,s3] [--api-addr ADDR] [--s3-addr ADDR] [--edge-domain DOMAIN] [--s3-domain DOMAIN]",
+		"Run keyfront: the CloudFront-compatible control API on --api-addr and the S3-compatible origin on\n"+
+			"--s3-addr, with their state in --data-dir.\n"+
 			"On first start keyfront generates administrator credentials, stores them in the data directory (mode 0600)\n"+
 			"and prints them once, with the export lines for the AWS CLI. SIGINT or SIGTERM stop it gracefully.\n"+
 			"Settings come from flags, then KEYFRONT_* environment variables, then the --config file, then defaults.")
@@ -50,6 +53,8 @@ func newServeCommand(m *Main) command {
 		{"data-dir", "DIR", "data directory (env KEYFRONT_DATA_DIR)", def.DataDir},
 		{"roles", "LIST", "comma-separated planes to run (env KEYFRONT_ROLES)", strings.Join(def.Roles, ",")},
 		{"api-addr", "ADDR", "control API listen address; port 0 picks a free port (env KEYFRONT_API_ADDR)", def.APIAddr},
+		{"s3-addr", "ADDR", "origin (S3 API) listen address (env KEYFRONT_S3_ADDR)", def.S3Addr},
+		{"s3-domain", "DOMAIN", "domain of virtual-hosted-style bucket names, <bucket>.DOMAIN (env KEYFRONT_S3_DOMAIN)", def.S3Domain},
 		{"edge-domain", "DOMAIN", "domain that distribution domain names end in (env KEYFRONT_EDGE_DOMAIN)", def.EdgeDomain},
 		{"log-format", "FORMAT", "log format: text or json (env KEYFRONT_LOG_FORMAT)", def.LogFormat},
 		{"log-level", "LEVEL", "log level: debug, info, warn or error (env KEYFRONT_LOG_LEVEL)", def.LogLevel},
@@ -81,6 +86,8 @@ func (c *serveCommand) parse(args []string) error {
 		"data-dir":    func(v string) { cfg.DataDir = v },
 		"roles":       func(v string) { cfg.Roles = splitList(v) },
 		"api-addr":    func(v string) { cfg.APIAddr = v },
+		"s3-addr":     func(v string) { cfg.S3Addr = v },
+		"s3-domain":   func(v string) { cfg.S3Domain = v },
 		"edge-domain": func(v string) { cfg.EdgeDomain = v },
 		"log-format":  func(v string) { cfg.LogFormat = v },
 		"log-level":   func(v string) { cfg.LogLevel = v },
@@ -157,6 +164,34 @@ func (c *serveCommand) run(ctx context.Context) error {
 		srv := newHTTPServer(withHealthz(api), log)
 		servers = append(servers, srv)
 		urls = append(urls, struct{ plane, url string }{"control API", base})
+		go func() { errc <- serveListener(srv, ln) }()
+	}
+
+	if cfg.hasRole("s3") {
+		ln, err := net.Listen("tcp", cfg.S3Addr)
+		if err != nil {
+			return fmt.Errorf("origin: listen on %s: %w (choose another --s3-addr)", cfg.S3Addr, err)
+		}
+		svcKey, svcSecret := originauth.DeriveCredential(id.DeploymentSecret)
+		origin := s3.NewServer(s3.Config{
+			Store:   store,
+			DataDir: cfg.DataDir,
+			Verifier: &sigv4.Verifier{Service: sigv4.ServiceS3, Credentials: originauth.Credentials(id.AccountID,
+				originauth.Key{AccessKeyID: id.AccessKeyID, SecretAccessKey: id.SecretAccessKey},
+				originauth.Key{AccessKeyID: svcKey, SecretAccessKey: svcSecret})},
+			Owner:  s3.Owner{AccountID: id.AccountID, AccessKeyID: id.AccessKeyID},
+			Domain: cfg.S3Domain,
+			Logger: log.With("plane", "s3"),
+		})
+		if n, err := origin.Sweep(ctx); err != nil {
+			ln.Close()
+			return fmt.Errorf("origin: clean up object files: %w", err)
+		} else if n > 0 {
+			log.Info("removed object files no object refers to", "plane", "s3", "files", n)
+		}
+		srv := newHTTPServer(origin, log)
+		servers = append(servers, srv)
+		urls = append(urls, struct{ plane, url string }{"origin (S3)", "http://" + ln.Addr().String()})
 		go func() { errc <- serveListener(srv, ln) }()
 	}
 
@@ -249,8 +284,11 @@ func (c *serveCommand) printBanner(cfg Config, id identity, generated bool, urls
 	fmt.Fprintf(w, "  export AWS_SECRET_ACCESS_KEY=%s\n", secret)
 	fmt.Fprintf(w, "  export AWS_DEFAULT_REGION=us-east-1\n")
 	for _, u := range urls {
-		if u.plane == "control API" {
+		switch u.plane {
+		case "control API":
 			fmt.Fprintf(w, "  aws --endpoint-url %s cloudfront list-distributions\n", u.url)
+		case "origin (S3)":
+			fmt.Fprintf(w, "  aws --endpoint-url %s s3 ls\n", u.url)
 		}
 	}
 	fmt.Fprintln(w)

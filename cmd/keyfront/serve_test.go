@@ -36,6 +36,7 @@ const (
 // server is a `keyfront serve` running in this process on a free port.
 type server struct {
 	apiURL string
+	s3URL  string
 	stdout *syncBuffer
 	stderr *syncBuffer
 	stop   func() int // stops the server gracefully and returns its exit status
@@ -75,15 +76,11 @@ func startServe(tb testing.TB, dataDir string, env map[string]string, args ...st
 	ctx, cancel := context.WithCancel(context.Background())
 	m := cli.NewMain()
 	m.Getenv = func(k string) string { return env[k] }
-	urls := make(chan string, 1)
-	m.OnListen = func(plane, url string) {
-		if plane == "control API" {
-			urls <- url
-		}
-	}
+	urls := make(chan [2]string, 4)
+	m.OnListen = func(plane, url string) { urls <- [2]string{plane, url} }
 	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	done := make(chan int, 1)
-	argv := append([]string{"serve", "--data-dir", dataDir, "--api-addr", "127.0.0.1:0"}, args...)
+	argv := append([]string{"serve", "--data-dir", dataDir, "--api-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0"}, args...)
 	go func() { done <- m.Run(ctx, argv, strings.NewReader(""), s.stdout, s.stderr) }()
 	var once sync.Once
 	status := 0
@@ -99,20 +96,30 @@ func startServe(tb testing.TB, dataDir string, env map[string]string, args ...st
 		return status
 	}
 	tb.Cleanup(func() { s.stop() })
-	select {
-	case s.apiURL = <-urls:
-	case status := <-done:
-		tb.Fatalf("keyfront serve exited with %d before listening:\n%s", status, s.stderr)
-	case <-time.After(30 * time.Second):
-		tb.Fatalf("keyfront serve did not listen within 30 s:\n%s", s.stderr)
+	for s.apiURL == "" || s.s3URL == "" {
+		select {
+		case u := <-urls:
+			switch u[0] {
+			case "control API":
+				s.apiURL = u[1]
+			case "origin (S3)":
+				s.s3URL = u[1]
+			}
+		case status := <-done:
+			tb.Fatalf("keyfront serve exited with %d before listening:\n%s", status, s.stderr)
+		case <-time.After(30 * time.Second):
+			tb.Fatalf("keyfront serve did not listen within 30 s:\n%s", s.stderr)
+		}
 	}
-	resp, err := http.Get(s.apiURL + "/healthz")
-	if err != nil {
-		tb.Fatalf("GET /healthz: %v", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		tb.Fatalf("GET /healthz = %d, want 200", resp.StatusCode)
+	for _, u := range []string{s.apiURL, s.s3URL} {
+		resp, err := http.Get(u + "/healthz")
+		if err != nil {
+			tb.Fatalf("GET %s/healthz: %v", u, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			tb.Fatalf("GET %s/healthz = %d, want 200", u, resp.StatusCode)
+		}
 	}
 	return s
 }
@@ -434,6 +441,7 @@ func TestServeBadConfiguration(t *testing.T) {
 		{"unknown config key", nil, []string{"--config", cfgFile}, "api_adr"},
 		{"missing config file", nil, []string{"--config", filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
 		{"bad address", nil, []string{"--api-addr", "7081"}, "api_addr"},
+		{"bad origin address", nil, []string{"--s3-addr", "localhost"}, "s3_addr"},
 		{"role not in this build", nil, []string{"--roles", "api,edge"}, "edge"},
 		{"half the credentials", map[string]string{"KEYFRONT_ACCESS_KEY_ID": e2eAccessKey}, nil, "KEYFRONT_SECRET_ACCESS_KEY"},
 		{"account ID not 12 digits", map[string]string{"KEYFRONT_ACCOUNT_ID": "1234"}, nil, "account_id"},
@@ -478,7 +486,7 @@ func TestServeConfigPrecedence(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.OnListen = func(string, string) { cancel() }
 	var out, errOut bytes.Buffer
-	if status := m.Run(ctx, []string{"serve", "--config", cfgFile, "--api-addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errOut); status != 0 {
+	if status := m.Run(ctx, []string{"serve", "--config", cfgFile, "--api-addr", "127.0.0.1:0", "--roles", "api"}, strings.NewReader(""), &out, &errOut); status != 0 {
 		t.Fatalf("serve: %d %s", status, errOut.String())
 	}
 	if _, err := os.Stat(filepath.Join(envDir, "keyfront.db")); err != nil {
@@ -610,6 +618,6 @@ func childServe(dir string) int {
 		return 1
 	}
 	m := cli.NewMain()
-	return m.Run(context.Background(), []string{"serve", "--config", cfg, "--data-dir", dir, "--api-addr", "127.0.0.1:0"},
+	return m.Run(context.Background(), []string{"serve", "--config", cfg, "--data-dir", dir, "--api-addr", "127.0.0.1:0", "--roles", "api"},
 		strings.NewReader(""), os.Stdout, os.Stderr)
 }
