@@ -1,0 +1,340 @@
+package edge
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"keyfront"
+	"keyfront/cache"
+)
+
+// OriginSigner signs the edge's requests to an origin that has an origin
+// access control (*originauth.Signer implements it). Sign is called last,
+// once the request's method, URL and headers are final.
+type OriginSigner interface {
+	Sign(ctx context.Context, req *http.Request, distributionARN, account string) error
+}
+
+// Config configures a Server. Only Store is required.
+type Config struct {
+	// Store holds distributions, key groups, public keys and origin access
+	// controls. Required.
+	Store keyfront.Store
+
+	// AccountID is the 12-digit account used in distribution ARNs (the
+	// AWS:SourceArn origin requests carry) and accepted in TrustedSigners.
+	// Empty means "000000000000", as in controlapi.
+	AccountID string
+
+	// EdgeDomain is the suffix of distribution domain names. It is only
+	// documentary here: hosts are matched against each distribution's
+	// stored DomainName and Aliases. Empty means "cloudfront.localhost".
+	EdgeDomain string
+
+	// Cache stores origin responses; a *cache.Cache. Nil disables caching:
+	// every request goes to the origin and X-Cache says Miss (or Error).
+	Cache Cache
+
+	// OriginS3Endpoint is the URL of the S3 endpoint that serves S3
+	// origins (DomainName <bucket>.<S3Domain>, <bucket>.s3.amazonaws.com or
+	// <bucket>.s3.<region>.amazonaws.com), e.g. "http://127.0.0.1:7082".
+	// Requests go to it path-style: /<bucket><OriginPath><path>. Empty
+	// means S3 origins are unreachable (502).
+	OriginS3Endpoint string
+
+	// S3Domain is the suffix of virtual-hosted bucket names, as
+	// s3.Config.Domain. Empty means "s3.localhost".
+	S3Domain string
+
+	// OriginSigner signs requests to origins that have an origin access
+	// control whose SigningBehavior is "always" or "no-override". Nil
+	// sends every origin request unsigned.
+	OriginSigner OriginSigner
+
+	// OriginTLS configures TLS to custom HTTPS origins. Nil means the
+	// system roots and Go's defaults.
+	OriginTLS *tls.Config
+
+	// TrustedProxies lists the peers whose X-Forwarded-For (and
+	// X-Forwarded-Proto) the edge believes: for a request from such a peer
+	// the viewer is the right-most X-Forwarded-For hop outside these
+	// prefixes. Empty means the viewer is always the TCP peer (DESIGN.md).
+	TrustedProxies []netip.Prefix
+
+	// HTTPSPort is the port of the edge's TLS listener, used in the
+	// Location of redirect-to-https answers. 0 or 443 puts no port in it.
+	HTTPSPort int
+
+	// DebugHeaders adds X-Keyfront-Reason (and, for canned policies,
+	// X-Keyfront-Resource) to signed-request rejections (signed-urls.md
+	// §12). The body never changes. Off by default: the reason helps
+	// attackers as much as users.
+	DebugHeaders bool
+
+	// ServerHeader is the Server header of responses the edge makes
+	// itself, and the product named in Via. Empty means "keyfront";
+	// "CloudFront" imitates CloudFront.
+	ServerHeader string
+
+	// NodeID names this edge in Via ("1.1 <NodeID> (<ServerHeader>)") and
+	// as x-edge-location in the access log. Empty means the host name.
+	NodeID string
+
+	// AccessLog receives one line per request in CloudFront's standard
+	// log format, after a "#Version: 1.0" and "#Fields:" header written by
+	// NewServer. Nil writes no access log.
+	AccessLog io.Writer
+
+	// LogSignatures writes Signature and Policy query values into the
+	// access log as received. The zero value replaces them with "-"
+	// (signed-urls.md §13, edge.log_redact_signatures defaults to on).
+	LogSignatures bool
+
+	// Logger receives rejections (at Info, with the precise reason),
+	// origin failures (Warn) and configuration problems. Nil discards.
+	Logger *slog.Logger
+
+	// Now returns the current time, for signature checks, TTLs and logs.
+	// Nil means time.Now.
+	Now func() time.Time
+
+	// ReloadInterval is how often Start polls the store for changes. Zero
+	// means 500 ms.
+	ReloadInterval time.Duration
+
+	// SignatureMemoSize bounds the number of remembered successful
+	// signature checks (signed-urls.md §16). Zero means 65,536; a negative
+	// value disables the memo.
+	SignatureMemoSize int
+
+	// Metrics is the registry the edge's Prometheus collectors are
+	// registered with. Nil means a new registry, served by
+	// MetricsHandler.
+	Metrics *prometheus.Registry
+}
+
+// Server is the edge: an http.Handler for viewer requests. Create it with
+// NewServer, call Start to follow configuration changes, and Close when
+// done. It is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	server  string // Server header
+	via     string // Via header value
+	proxies []netip.Prefix
+	memo    *memo
+	origins *originClient
+	metrics *metrics
+	alog    *accessLog
+	s3      *s3Endpoint
+
+	snap atomic.Pointer[snapshot]
+
+	// reloadMu serialises reloads and guards parsed.
+	reloadMu sync.Mutex
+	parsed   parseCache
+
+	// stop and done control the polling goroutine Start runs.
+	startOnce   sync.Once
+	pollStarted bool // set inside startOnce
+	stop        chan struct{}
+	done        chan struct{}
+	closeOnce   sync.Once
+}
+
+// NewServer returns a Server for c after loading the configuration from
+// c.Store once. It returns an error if c is unusable or the store cannot
+// be read.
+func NewServer(c Config) (*Server, error) {
+	if c.Store == nil {
+		return nil, errors.New("edge: Config.Store is required")
+	}
+	if c.AccountID == "" {
+		c.AccountID = "000000000000"
+	}
+	if c.EdgeDomain == "" {
+		c.EdgeDomain = "cloudfront.localhost"
+	}
+	if c.S3Domain == "" {
+		c.S3Domain = "s3.localhost"
+	}
+	if c.ServerHeader == "" {
+		c.ServerHeader = "keyfront"
+	}
+	if c.NodeID == "" {
+		if h, err := os.Hostname(); err == nil && h != "" {
+			c.NodeID = h
+		} else {
+			c.NodeID = "keyfront"
+		}
+	}
+	if c.ReloadInterval <= 0 {
+		c.ReloadInterval = 500 * time.Millisecond
+	}
+	if cc, ok := c.Cache.(*cache.Cache); ok && cc == nil {
+		c.Cache = nil // a nil *cache.Cache means no cache, as a nil Cache does
+	}
+	if c.SignatureMemoSize == 0 {
+		c.SignatureMemoSize = 1 << 16
+	}
+	s := &Server{
+		cfg:     c,
+		log:     c.Logger,
+		now:     c.Now,
+		server:  c.ServerHeader,
+		via:     "1.1 " + c.NodeID + " (" + c.ServerHeader + ")",
+		proxies: c.TrustedProxies,
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if c.OriginS3Endpoint != "" {
+		ep, err := parseS3Endpoint(c.OriginS3Endpoint)
+		if err != nil {
+			return nil, err
+		}
+		s.s3 = ep
+	}
+	if c.SignatureMemoSize > 0 {
+		s.memo = newMemo(c.SignatureMemoSize)
+	}
+	s.origins = newOriginClient(c.OriginTLS)
+	reg := c.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m, err := newMetrics(reg, c.Cache)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	if c.AccessLog != nil {
+		s.alog = newAccessLog(c.AccessLog, !c.LogSignatures)
+		if err := s.alog.writeHeader(); err != nil {
+			return nil, fmt.Errorf("edge: write access log header: %w", err)
+		}
+	}
+	if err := s.Reload(context.Background()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Start follows configuration changes: it polls the store every
+// Config.ReloadInterval until ctx ends or Close is called. It returns at
+// once; calling it again, or after Close, does nothing.
+func (s *Server) Start(ctx context.Context) {
+	s.startOnce.Do(func() {
+		s.pollStarted = true
+		go s.poll(ctx)
+	})
+}
+
+func (s *Server) poll(ctx context.Context) {
+	defer close(s.done)
+	t := time.NewTicker(s.cfg.ReloadInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.stop:
+			return
+		case <-t.C:
+			if err := s.Reload(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("edge: reload configuration", "err", err)
+			}
+		}
+	}
+}
+
+// Close stops the polling Start began and waits for it to end. It does not
+// close the Cache, the Store or the access log writer, which the caller
+// owns.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		// After this Do, Start can no longer begin polling, and
+		// pollStarted says whether it did.
+		s.startOnce.Do(func() {})
+		close(s.stop)
+		if s.pollStarted {
+			<-s.done
+		}
+		s.origins.close()
+	})
+	return nil
+}
+
+// Reload reads the configuration from the store now and, if any
+// distribution, key group, public key or origin access control changed,
+// swaps in a new snapshot before returning. Requests that began earlier
+// finish with the snapshot they started with.
+func (s *Server) Reload(ctx context.Context) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	st, err := readStore(ctx, s.cfg.Store)
+	if err != nil {
+		return fmt.Errorf("edge: reload: %w", err)
+	}
+	if cur := s.snap.Load(); cur != nil && cur.fingerprint == st.fingerprint {
+		return nil
+	}
+	snap := s.build(st)
+	s.snap.Store(snap)
+	s.log.Debug("edge: configuration loaded", "distributions", len(snap.dists), "hosts", len(snap.hosts))
+	return nil
+}
+
+// Purge removes the cached objects of a distribution whose paths match
+// one of paths, each starting with "/" and possibly ending in "*"
+// (CreateInvalidation's Paths). It is controlapi.Config.Purge's hook and
+// returns only when the entries are gone.
+func (s *Server) Purge(ctx context.Context, dist keyfront.DistributionID, paths []string) error {
+	if s.cfg.Cache == nil {
+		return nil
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		body, wildcard := strings.CutSuffix(p, "*")
+		// Invalidation paths name objects as viewers request them; the
+		// cache holds normalised paths (route.go), so the path part is
+		// normalised the same way. A query string stays as given.
+		path, query, hasQuery := strings.Cut(body, "?")
+		norm := normalizePath(path)
+		if strings.HasSuffix(path, "/") && !strings.HasSuffix(norm, "/") {
+			norm += "/"
+		}
+		if hasQuery {
+			norm += "?" + query
+		}
+		n := s.cfg.Cache.Purge(purgePattern(dist, norm, wildcard))
+		s.log.Debug("edge: purge", "distribution", dist, "path", p, "entries", n)
+	}
+	return nil
+}
+
+// MetricsHandler returns the handler that serves the edge's Prometheus
+// metrics (and those of any other collector registered with
+// Config.Metrics), for the lead to mount, e.g. at /metrics.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
