@@ -26,6 +26,37 @@ type Config struct {
 	Roles []string `yaml:"roles"`
 	// APIAddr is the control API's listen address. Default "127.0.0.1:7081".
 	APIAddr string `yaml:"api_addr"`
+	// EdgeAddr is the edge's plain-HTTP listen address. Default
+	// "127.0.0.1:7080".
+	EdgeAddr string `yaml:"edge_addr"`
+	// EdgeTLSAddr is the edge's HTTPS listen address; it needs TLSCert and
+	// TLSKey. Empty (the default) runs no TLS listener.
+	EdgeTLSAddr string `yaml:"edge_tls_addr"`
+	// TLSCert and TLSKey are PEM files of the edge's certificate chain and
+	// private key.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+	// TrustedProxies are CIDR ranges of load balancers whose
+	// X-Forwarded-For the edge believes. Empty (the default): the viewer
+	// is always the TCP peer.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// OriginS3Endpoint is the S3 endpoint that serves S3 origins. Empty
+	// means this process's own origin (role s3); set it when the edge runs
+	// without the s3 role.
+	OriginS3Endpoint string `yaml:"origin_s3_endpoint"`
+	// CacheMaxBytes bounds the edge cache (memory and files together);
+	// CacheMemoryBytes bounds its memory part. Defaults 1 GiB and 256 MiB.
+	CacheMaxBytes    int64 `yaml:"cache_max_bytes"`
+	CacheMemoryBytes int64 `yaml:"cache_memory_bytes"`
+	// AccessLog is where the edge writes CloudFront-format access logs: a
+	// file path, "-" for stdout, or empty (the default) for none.
+	AccessLog string `yaml:"access_log"`
+	// DebugHeaders adds X-Keyfront-Reason to refused signed requests. Off
+	// by default: the precise reason helps attackers as much as users.
+	DebugHeaders bool `yaml:"debug_headers"`
+	// MetricsAddr serves Prometheus metrics at /metrics. Empty (the
+	// default) serves none.
+	MetricsAddr string `yaml:"metrics_addr"`
 	// S3Addr is the origin's (S3 API) listen address. Default
 	// "127.0.0.1:7082".
 	S3Addr string `yaml:"s3_addr"`
@@ -61,19 +92,22 @@ type QuotaConfig struct {
 }
 
 // availableRoles are the planes this build of keyfront serves.
-var availableRoles = []string{"api", "s3"}
+var availableRoles = []string{"api", "edge", "s3"}
 
 // defaultConfig returns the built-in defaults.
 func defaultConfig() Config {
 	return Config{
-		DataDir:    "./keyfront-data",
-		Roles:      append([]string(nil), availableRoles...),
-		APIAddr:    "127.0.0.1:7081",
-		S3Addr:     "127.0.0.1:7082",
-		S3Domain:   "s3.localhost",
-		EdgeDomain: "cloudfront.localhost",
-		LogFormat:  "text",
-		LogLevel:   "info",
+		DataDir:          "./keyfront-data",
+		Roles:            append([]string(nil), availableRoles...),
+		APIAddr:          "127.0.0.1:7081",
+		EdgeAddr:         "127.0.0.1:7080",
+		S3Addr:           "127.0.0.1:7082",
+		S3Domain:         "s3.localhost",
+		EdgeDomain:       "cloudfront.localhost",
+		LogFormat:        "text",
+		CacheMaxBytes:    1 << 30,
+		CacheMemoryBytes: 256 << 20,
+		LogLevel:         "info",
 	}
 }
 
@@ -102,6 +136,14 @@ var envVars = []struct {
 	{"KEYFRONT_API_ADDR", func(c *Config, v string) { c.APIAddr = v }},
 	{"KEYFRONT_EDGE_DOMAIN", func(c *Config, v string) { c.EdgeDomain = v }},
 	{"KEYFRONT_S3_ADDR", func(c *Config, v string) { c.S3Addr = v }},
+	{"KEYFRONT_EDGE_ADDR", func(c *Config, v string) { c.EdgeAddr = v }},
+	{"KEYFRONT_EDGE_TLS_ADDR", func(c *Config, v string) { c.EdgeTLSAddr = v }},
+	{"KEYFRONT_TLS_CERT", func(c *Config, v string) { c.TLSCert = v }},
+	{"KEYFRONT_TLS_KEY", func(c *Config, v string) { c.TLSKey = v }},
+	{"KEYFRONT_TRUSTED_PROXIES", func(c *Config, v string) { c.TrustedProxies = splitList(v) }},
+	{"KEYFRONT_ORIGIN_S3_ENDPOINT", func(c *Config, v string) { c.OriginS3Endpoint = v }},
+	{"KEYFRONT_ACCESS_LOG", func(c *Config, v string) { c.AccessLog = v }},
+	{"KEYFRONT_METRICS_ADDR", func(c *Config, v string) { c.MetricsAddr = v }},
 	{"KEYFRONT_S3_DOMAIN", func(c *Config, v string) { c.S3Domain = v }},
 	{"KEYFRONT_ACCESS_KEY_ID", func(c *Config, v string) { c.AccessKeyID = v }},
 	{"KEYFRONT_SECRET_ACCESS_KEY", func(c *Config, v string) { c.SecretAccessKey = v }},
@@ -142,19 +184,35 @@ func (c *Config) Validate() error {
 	}
 	for _, r := range c.Roles {
 		if !contains(availableRoles, r) {
-			switch r {
-			case "edge":
-				return fmt.Errorf("roles: the %s plane is not part of this build yet; available roles: %s", r, strings.Join(availableRoles, ", "))
-			}
 			return fmt.Errorf("roles: unknown role %q; available roles: %s", r, strings.Join(availableRoles, ", "))
 		}
 	}
 	for _, a := range []struct{ name, value, example string }{
 		{"api_addr", c.APIAddr, "127.0.0.1:7081"}, {"s3_addr", c.S3Addr, "127.0.0.1:7082"},
+		{"edge_addr", c.EdgeAddr, "127.0.0.1:7080"}, {"edge_tls_addr", c.EdgeTLSAddr, "127.0.0.1:7443"},
+		{"metrics_addr", c.MetricsAddr, "127.0.0.1:9090"},
 	} {
+		if a.value == "" && a.name != "api_addr" && a.name != "s3_addr" && a.name != "edge_addr" {
+			continue
+		}
 		if _, _, err := net.SplitHostPort(a.value); err != nil {
 			return fmt.Errorf("%s %q is not host:port (e.g. %s, or 127.0.0.1:0 for any free port)", a.name, a.value, a.example)
 		}
+	}
+	if c.EdgeTLSAddr != "" && (c.TLSCert == "" || c.TLSKey == "") {
+		return errors.New("edge_tls_addr needs tls_cert and tls_key (--tls-cert, --tls-key): PEM files of the certificate chain and its private key")
+	}
+	if _, err := c.trustedProxies(); err != nil {
+		return err
+	}
+	if c.OriginS3Endpoint != "" && !strings.HasPrefix(c.OriginS3Endpoint, "http://") && !strings.HasPrefix(c.OriginS3Endpoint, "https://") {
+		return fmt.Errorf("origin_s3_endpoint %q must be an http:// or https:// URL", c.OriginS3Endpoint)
+	}
+	if c.hasRole("edge") && !c.hasRole("s3") && c.OriginS3Endpoint == "" {
+		return errors.New("roles: an edge without the s3 role needs origin_s3_endpoint (--origin-s3-endpoint) to reach S3 origins")
+	}
+	if c.CacheMaxBytes <= 0 || c.CacheMemoryBytes < 0 || c.CacheMemoryBytes > c.CacheMaxBytes {
+		return fmt.Errorf("cache_max_bytes (%d) must be positive and at least cache_memory_bytes (%d)", c.CacheMaxBytes, c.CacheMemoryBytes)
 	}
 	if c.S3Domain == "" || strings.ContainsAny(c.S3Domain, "/: ") {
 		return fmt.Errorf("s3_domain %q is not a domain name", c.S3Domain)
@@ -191,6 +249,23 @@ func (c *Config) Validate() error {
 }
 
 func (c *Config) hasRole(r string) bool { return contains(c.Roles, r) }
+
+// trustedProxies parses TrustedProxies; a bare address is a /32 or /128.
+func (c *Config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.TrustedProxies {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, fmt.Errorf("trusted_proxies: %q is not an IP address or CIDR range", s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -11,11 +12,15 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"keyfront"
+	"keyfront/cache"
 	"keyfront/controlapi"
+	"keyfront/edge"
 	"keyfront/originauth"
 	"keyfront/s3"
 	"keyfront/sigv4"
@@ -30,7 +35,18 @@ const shutdownGrace = 10 * time.Second
 // bodies, distribution configs, are tens of kilobytes.
 const controlAPIMaxBody = 1 << 20
 
-// serveCommand runs keyfront's planes: the control API and the origin.
+// Plane names, as the banner and OnListen report them.
+const (
+	planeAPI      = "control API"
+	planeEdge     = "edge"
+	planeEdgeTLS  = "edge (TLS)"
+	planeOrigin   = "origin (S3)"
+	planeMetrics  = "metrics"
+	defaultRegion = "us-east-1"
+)
+
+// serveCommand runs keyfront's planes: the control API, the edge and the
+// S3 origin, in one process or each alone (--roles).
 type serveCommand struct {
 	m          *Main
 	fs         *flagSet
@@ -39,28 +55,49 @@ type serveCommand struct {
 	cfg        Config
 }
 
+// serveFlags are the string flags of serve: name, argument, help and how
+// each sets the configuration. Every one has a KEYFRONT_* variable and a
+// config file key of the same meaning.
+var serveFlags = []struct {
+	name, arg, usage string
+	def              func(Config) string
+	set              func(*Config, string)
+}{
+	{"data-dir", "DIR", "data directory (env KEYFRONT_DATA_DIR)", func(c Config) string { return c.DataDir }, func(c *Config, v string) { c.DataDir = v }},
+	{"roles", "LIST", "comma-separated planes to run: api, edge, s3 (env KEYFRONT_ROLES)", func(c Config) string { return strings.Join(c.Roles, ",") }, func(c *Config, v string) { c.Roles = splitList(v) }},
+	{"api-addr", "ADDR", "control API listen address; port 0 picks a free port (env KEYFRONT_API_ADDR)", func(c Config) string { return c.APIAddr }, func(c *Config, v string) { c.APIAddr = v }},
+	{"edge-addr", "ADDR", "edge (viewer) HTTP listen address (env KEYFRONT_EDGE_ADDR)", func(c Config) string { return c.EdgeAddr }, func(c *Config, v string) { c.EdgeAddr = v }},
+	{"edge-tls-addr", "ADDR", "edge HTTPS listen address; needs --tls-cert and --tls-key (env KEYFRONT_EDGE_TLS_ADDR)", func(c Config) string { return c.EdgeTLSAddr }, func(c *Config, v string) { c.EdgeTLSAddr = v }},
+	{"tls-cert", "FILE", "PEM certificate chain for --edge-tls-addr (env KEYFRONT_TLS_CERT)", func(c Config) string { return c.TLSCert }, func(c *Config, v string) { c.TLSCert = v }},
+	{"tls-key", "FILE", "PEM private key for --edge-tls-addr (env KEYFRONT_TLS_KEY)", func(c Config) string { return c.TLSKey }, func(c *Config, v string) { c.TLSKey = v }},
+	{"s3-addr", "ADDR", "origin (S3 API) listen address (env KEYFRONT_S3_ADDR)", func(c Config) string { return c.S3Addr }, func(c *Config, v string) { c.S3Addr = v }},
+	{"edge-domain", "DOMAIN", "domain that distribution domain names end in (env KEYFRONT_EDGE_DOMAIN)", func(c Config) string { return c.EdgeDomain }, func(c *Config, v string) { c.EdgeDomain = v }},
+	{"s3-domain", "DOMAIN", "domain of virtual-hosted-style bucket names, <bucket>.DOMAIN (env KEYFRONT_S3_DOMAIN)", func(c Config) string { return c.S3Domain }, func(c *Config, v string) { c.S3Domain = v }},
+	{"origin-s3-endpoint", "URL", "S3 endpoint serving S3 origins when this process has no s3 role (env KEYFRONT_ORIGIN_S3_ENDPOINT)", func(c Config) string { return c.OriginS3Endpoint }, func(c *Config, v string) { c.OriginS3Endpoint = v }},
+	{"trusted-proxies", "CIDRS", "comma-separated load balancer ranges whose X-Forwarded-For is believed (env KEYFRONT_TRUSTED_PROXIES)", func(c Config) string { return strings.Join(c.TrustedProxies, ",") }, func(c *Config, v string) { c.TrustedProxies = splitList(v) }},
+	{"access-log", "FILE", "CloudFront-format access log: a file, - for stdout (env KEYFRONT_ACCESS_LOG)", func(c Config) string { return c.AccessLog }, func(c *Config, v string) { c.AccessLog = v }},
+	{"metrics-addr", "ADDR", "serve Prometheus metrics at http://ADDR/metrics (env KEYFRONT_METRICS_ADDR)", func(c Config) string { return c.MetricsAddr }, func(c *Config, v string) { c.MetricsAddr = v }},
+	{"log-format", "FORMAT", "log format: text or json (env KEYFRONT_LOG_FORMAT)", func(c Config) string { return c.LogFormat }, func(c *Config, v string) { c.LogFormat = v }},
+	{"log-level", "LEVEL", "log level: debug, info, warn or error (env KEYFRONT_LOG_LEVEL)", func(c Config) string { return c.LogLevel }, func(c *Config, v string) { c.LogLevel = v }},
+}
+
 func newServeCommand(m *Main) command {
 	c := &serveCommand{m: m, flagValues: map[string]*string{}}
-	c.fs = newFlagSet("serve", "keyfront serve [--config FILE] [--data-dir DIR] [--roles api,s3] [--api-addr ADDR] [--s3-addr ADDR] [--edge-domain DOMAIN] [--s3-domain DOMAIN]",
-		"Run keyfront: the CloudFront-compatible control API on --api-addr and the S3-compatible origin on\n"+
-			"--s3-addr, with their state in --data-dir.\n"+
-			"On first start keyfront generates administrator credentials, stores them in the data directory (mode 0600)\n"+
-			"and prints them once, with the export lines for the AWS CLI. SIGINT or SIGTERM stop it gracefully.\n"+
-			"Settings come from flags, then KEYFRONT_* environment variables, then the --config file, then defaults.")
-	c.fs.StringVar(&c.configFile, "config", "", "YAML configuration `FILE` (keys: data_dir, roles, api_addr, edge_domain, account_id, log_format, log_level, quotas)")
+	c.fs = newFlagSet("serve", "keyfront serve [--config FILE] [--data-dir DIR] [--roles api,edge,s3]\n"+
+		"                 [--api-addr ADDR] [--edge-addr ADDR] [--s3-addr ADDR]\n"+
+		"                 [--edge-tls-addr ADDR --tls-cert FILE --tls-key FILE]\n"+
+		"                 [--edge-domain cloudfront.localhost] [--s3-domain s3.localhost]",
+		"Run keyfront: the CloudFront-compatible control API (--api-addr), the edge that serves private\n"+
+			"content to signed URLs and cookies (--edge-addr), and the S3-compatible origin (--s3-addr), with their\n"+
+			"state in --data-dir. On first start keyfront generates administrator credentials, stores them in the\n"+
+			"data directory (mode 0600) and prints them once, with the export lines for the AWS CLI.\n"+
+			"SIGINT or SIGTERM stop it gracefully. Settings come from flags, then KEYFRONT_* environment variables,\n"+
+			"then the --config file, then defaults.")
+	c.fs.StringVar(&c.configFile, "config", "", "YAML configuration `FILE`; its keys are the flag names with _ for -, plus account_id, quotas, cache_max_bytes, cache_memory_bytes, debug_headers")
 	def := defaultConfig()
-	for _, f := range []struct{ name, arg, usage, def string }{
-		{"data-dir", "DIR", "data directory (env KEYFRONT_DATA_DIR)", def.DataDir},
-		{"roles", "LIST", "comma-separated planes to run (env KEYFRONT_ROLES)", strings.Join(def.Roles, ",")},
-		{"api-addr", "ADDR", "control API listen address; port 0 picks a free port (env KEYFRONT_API_ADDR)", def.APIAddr},
-		{"s3-addr", "ADDR", "origin (S3 API) listen address (env KEYFRONT_S3_ADDR)", def.S3Addr},
-		{"s3-domain", "DOMAIN", "domain of virtual-hosted-style bucket names, <bucket>.DOMAIN (env KEYFRONT_S3_DOMAIN)", def.S3Domain},
-		{"edge-domain", "DOMAIN", "domain that distribution domain names end in (env KEYFRONT_EDGE_DOMAIN)", def.EdgeDomain},
-		{"log-format", "FORMAT", "log format: text or json (env KEYFRONT_LOG_FORMAT)", def.LogFormat},
-		{"log-level", "LEVEL", "log level: debug, info, warn or error (env KEYFRONT_LOG_LEVEL)", def.LogLevel},
-	} {
+	for _, f := range serveFlags {
 		v := new(string)
-		c.fs.StringVar(v, f.name, f.def, "`"+f.arg+"`: "+f.usage)
+		c.fs.StringVar(v, f.name, f.def(def), "`"+f.arg+"`: "+f.usage)
 		c.flagValues[f.name] = v
 	}
 	return c
@@ -82,19 +119,9 @@ func (c *serveCommand) parse(args []string) error {
 		}
 	}
 	applyEnv(&cfg, c.m.Getenv)
-	set := map[string]func(string){
-		"data-dir":    func(v string) { cfg.DataDir = v },
-		"roles":       func(v string) { cfg.Roles = splitList(v) },
-		"api-addr":    func(v string) { cfg.APIAddr = v },
-		"s3-addr":     func(v string) { cfg.S3Addr = v },
-		"s3-domain":   func(v string) { cfg.S3Domain = v },
-		"edge-domain": func(v string) { cfg.EdgeDomain = v },
-		"log-format":  func(v string) { cfg.LogFormat = v },
-		"log-level":   func(v string) { cfg.LogLevel = v },
-	}
-	for name, apply := range set {
-		if c.fs.isSet(name) {
-			apply(*c.flagValues[name])
+	for _, f := range serveFlags {
+		if c.fs.isSet(f.name) {
+			f.set(&cfg, *c.flagValues[f.name])
 		}
 	}
 	if err := cfg.Validate(); err != nil {
@@ -114,6 +141,47 @@ func (c *serveCommand) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(c.m.Stderr, opts))
 }
 
+// listener is one plane's socket and the server that will serve it.
+type listener struct {
+	plane string
+	ln    net.Listener
+	url   string
+	srv   *http.Server
+}
+
+// listen opens every listener the roles need before any plane is built,
+// so that a taken port fails fast and each plane can learn the others'
+// URLs (the edge needs the origin's).
+func (c *serveCommand) listen() (map[string]*listener, error) {
+	cfg := c.cfg
+	want := []struct{ plane, role, addr, flag string }{
+		{planeAPI, "api", cfg.APIAddr, "--api-addr"},
+		{planeEdge, "edge", cfg.EdgeAddr, "--edge-addr"},
+		{planeEdgeTLS, "edge", cfg.EdgeTLSAddr, "--edge-tls-addr"},
+		{planeOrigin, "s3", cfg.S3Addr, "--s3-addr"},
+		{planeMetrics, "edge", cfg.MetricsAddr, "--metrics-addr"},
+	}
+	out := map[string]*listener{}
+	for _, w := range want {
+		if !cfg.hasRole(w.role) || w.addr == "" {
+			continue
+		}
+		ln, err := net.Listen("tcp", w.addr)
+		if err != nil {
+			for _, l := range out {
+				l.ln.Close()
+			}
+			return nil, fmt.Errorf("%s: listen on %s: %w (choose another %s)", w.plane, w.addr, err, w.flag)
+		}
+		scheme := "http://"
+		if w.plane == planeEdgeTLS {
+			scheme = "https://"
+		}
+		out[w.plane] = &listener{plane: w.plane, ln: ln, url: scheme + ln.Addr().String()}
+	}
+	return out, nil
+}
+
 func (c *serveCommand) run(ctx context.Context) error {
 	cfg := c.cfg
 	log := c.logger()
@@ -127,21 +195,77 @@ func (c *serveCommand) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var tlsConfig *tls.Config
+	if cfg.hasRole("edge") && cfg.EdgeTLSAddr != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("edge TLS: load --tls-cert %s and --tls-key %s: %w", cfg.TLSCert, cfg.TLSKey, err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	store, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "keyfront.db"))
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer store.Close()
-
-	var servers []*http.Server
-	var urls []struct{ plane, url string }
-	errc := make(chan error, 3)
-	if cfg.hasRole("api") {
-		ln, err := net.Listen("tcp", cfg.APIAddr)
-		if err != nil {
-			return fmt.Errorf("control API: listen on %s: %w (choose another --api-addr)", cfg.APIAddr, err)
+	lns, err := c.listen()
+	if err != nil {
+		return err
+	}
+	var closers []io.Closer
+	defer func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i].Close()
 		}
-		base := "http://" + ln.Addr().String()
+	}()
+
+	svcKey, svcSecret := originauth.DeriveCredential(id.DeploymentSecret)
+	if l := lns[planeOrigin]; l != nil {
+		origin := s3.NewServer(s3.Config{
+			Store:   store,
+			DataDir: cfg.DataDir,
+			Verifier: &sigv4.Verifier{Service: sigv4.ServiceS3, Credentials: originauth.Credentials(id.AccountID,
+				originauth.Key{AccessKeyID: id.AccessKeyID, SecretAccessKey: id.SecretAccessKey},
+				originauth.Key{AccessKeyID: svcKey, SecretAccessKey: svcSecret})},
+			Owner:  s3.Owner{AccountID: id.AccountID, AccessKeyID: id.AccessKeyID},
+			Domain: cfg.S3Domain,
+			Region: defaultRegion,
+			Logger: log.With("plane", "s3"),
+		})
+		if n, err := origin.Sweep(ctx); err != nil {
+			closeListeners(lns)
+			return fmt.Errorf("origin: clean up object files: %w", err)
+		} else if n > 0 {
+			log.Info("removed object files no object refers to", "plane", "s3", "files", n)
+		}
+		l.srv = newHTTPServer(origin, log)
+	}
+
+	var purge func(context.Context, keyfront.DistributionID, []string) error
+	if l := lns[planeEdge]; l != nil {
+		edgeSrv, err := c.newEdge(ctx, store, id, svcKey, svcSecret, lns, log, &closers)
+		if err != nil {
+			closeListeners(lns)
+			return err
+		}
+		purge = edgeSrv.Purge
+		l.srv = newHTTPServer(withEdgeHealthz(edgeSrv), log)
+		if t := lns[planeEdgeTLS]; t != nil {
+			t.srv = newHTTPServer(withEdgeHealthz(edgeSrv), log)
+			t.srv.TLSConfig = tlsConfig
+			t.ln = tls.NewListener(t.ln, tlsConfig)
+		}
+		if m := lns[planeMetrics]; m != nil {
+			mux := http.NewServeMux()
+			mux.Handle("GET /metrics", edgeSrv.MetricsHandler())
+			m.srv = newHTTPServer(mux, log)
+		}
+	}
+
+	if l := lns[planeAPI]; l != nil {
+		if purge == nil {
+			log.Warn("no edge in this process: invalidations complete without purging any cache", "plane", "api")
+		}
 		api := controlapi.NewServer(controlapi.Config{
 			Store: store,
 			Verifier: &sigv4.Verifier{
@@ -152,8 +276,9 @@ func (c *serveCommand) run(ctx context.Context) error {
 			MaxBodyBytes: controlAPIMaxBody,
 			AccountID:    id.AccountID,
 			EdgeDomain:   cfg.EdgeDomain,
-			BaseURL:      base,
+			BaseURL:      l.url,
 			Logger:       log.With("plane", "api"),
+			Purge:        purge,
 			Quotas: controlapi.Quotas{
 				PublicKeys:               cfg.Quotas.PublicKeys,
 				KeyGroups:                cfg.Quotas.KeyGroups,
@@ -161,45 +286,19 @@ func (c *serveCommand) run(ctx context.Context) error {
 				DistributionsPerKeyGroup: cfg.Quotas.DistributionsPerKeyGroup,
 			},
 		})
-		srv := newHTTPServer(withHealthz(api), log)
-		servers = append(servers, srv)
-		urls = append(urls, struct{ plane, url string }{"control API", base})
-		go func() { errc <- serveListener(srv, ln) }()
+		l.srv = newHTTPServer(withHealthz(api), log)
 	}
 
-	if cfg.hasRole("s3") {
-		ln, err := net.Listen("tcp", cfg.S3Addr)
-		if err != nil {
-			return fmt.Errorf("origin: listen on %s: %w (choose another --s3-addr)", cfg.S3Addr, err)
-		}
-		svcKey, svcSecret := originauth.DeriveCredential(id.DeploymentSecret)
-		origin := s3.NewServer(s3.Config{
-			Store:   store,
-			DataDir: cfg.DataDir,
-			Verifier: &sigv4.Verifier{Service: sigv4.ServiceS3, Credentials: originauth.Credentials(id.AccountID,
-				originauth.Key{AccessKeyID: id.AccessKeyID, SecretAccessKey: id.SecretAccessKey},
-				originauth.Key{AccessKeyID: svcKey, SecretAccessKey: svcSecret})},
-			Owner:  s3.Owner{AccountID: id.AccountID, AccessKeyID: id.AccessKeyID},
-			Domain: cfg.S3Domain,
-			Logger: log.With("plane", "s3"),
-		})
-		if n, err := origin.Sweep(ctx); err != nil {
-			ln.Close()
-			return fmt.Errorf("origin: clean up object files: %w", err)
-		} else if n > 0 {
-			log.Info("removed object files no object refers to", "plane", "s3", "files", n)
-		}
-		srv := newHTTPServer(origin, log)
-		servers = append(servers, srv)
-		urls = append(urls, struct{ plane, url string }{"origin (S3)", "http://" + ln.Addr().String()})
-		go func() { errc <- serveListener(srv, ln) }()
+	errc := make(chan error, len(lns))
+	ordered := orderedListeners(lns)
+	for _, l := range ordered {
+		go func() { errc <- serveListener(l.srv, l.ln) }()
 	}
-
-	c.printBanner(cfg, id, generated, urls)
-	for _, u := range urls {
-		log.Info("listening", "plane", u.plane, "url", u.url)
+	c.printBanner(cfg, id, generated, ordered)
+	for _, l := range ordered {
+		log.Info("listening", "plane", l.plane, "url", l.url)
 		if c.m.OnListen != nil {
-			c.m.OnListen(u.plane, u.url)
+			c.m.OnListen(l.plane, l.url)
 		}
 	}
 
@@ -211,16 +310,97 @@ func (c *serveCommand) run(ctx context.Context) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	for _, s := range servers {
-		if serr := s.Shutdown(sctx); serr != nil {
-			log.Warn("shutdown", "err", serr)
+	for _, l := range ordered {
+		if serr := l.srv.Shutdown(sctx); serr != nil {
+			log.Warn("shutdown", "plane", l.plane, "err", serr)
 		}
 	}
+	for i := len(closers) - 1; i >= 0; i-- {
+		closers[i].Close()
+	}
+	closers = nil
 	if cerr := store.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("close store: %w", cerr)
 	}
 	log.Info("stopped")
 	return err
+}
+
+// newEdge builds the edge plane: its cache in the data directory, its
+// origin signer, access log and configuration polling.
+func (c *serveCommand) newEdge(ctx context.Context, store keyfront.Store, id identity, svcKey, svcSecret string,
+	lns map[string]*listener, log *slog.Logger, closers *[]io.Closer) (*edge.Server, error) {
+	cfg := c.cfg
+	objCache, err := cache.New(cache.Config{
+		Dir:            filepath.Join(cfg.DataDir, "cache"),
+		MaxBytes:       cfg.CacheMaxBytes,
+		MaxMemoryBytes: cfg.CacheMemoryBytes,
+		Logger:         log.With("plane", "edge"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("edge cache: %w", err)
+	}
+	*closers = append(*closers, objCache)
+	var accessLog io.Writer
+	switch cfg.AccessLog {
+	case "":
+	case "-":
+		accessLog = c.m.Stdout
+	default:
+		f, err := os.OpenFile(cfg.AccessLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+		if err != nil {
+			return nil, fmt.Errorf("access log: %w", err)
+		}
+		*closers = append(*closers, f)
+		accessLog = f
+	}
+	originURL := cfg.OriginS3Endpoint
+	if l := lns[planeOrigin]; l != nil && originURL == "" {
+		originURL = l.url
+	}
+	httpsPort := 0
+	if t := lns[planeEdgeTLS]; t != nil {
+		_, port, _ := net.SplitHostPort(t.ln.Addr().String())
+		httpsPort, _ = strconv.Atoi(port)
+	}
+	proxies, _ := cfg.trustedProxies() // validated in parse
+	srv, err := edge.NewServer(edge.Config{
+		Store:            store,
+		AccountID:        id.AccountID,
+		EdgeDomain:       cfg.EdgeDomain,
+		Cache:            objCache,
+		OriginS3Endpoint: originURL,
+		S3Domain:         cfg.S3Domain,
+		OriginSigner:     originauth.NewSigner(svcKey, svcSecret, defaultRegion),
+		TrustedProxies:   proxies,
+		HTTPSPort:        httpsPort,
+		DebugHeaders:     cfg.DebugHeaders,
+		AccessLog:        accessLog,
+		Logger:           log.With("plane", "edge"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("edge: %w", err)
+	}
+	srv.Start(ctx)
+	*closers = append(*closers, srv)
+	return srv, nil
+}
+
+// orderedListeners lists the listeners in the banner's order.
+func orderedListeners(lns map[string]*listener) []*listener {
+	var out []*listener
+	for _, p := range []string{planeEdge, planeEdgeTLS, planeAPI, planeOrigin, planeMetrics} {
+		if l := lns[p]; l != nil {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func closeListeners(lns map[string]*listener) {
+	for _, l := range lns {
+		l.ln.Close()
+	}
 }
 
 // serveListener serves until Shutdown, which is not an error.
@@ -254,19 +434,41 @@ func withHealthz(h http.Handler) http.Handler {
 	})
 }
 
+// withEdgeHealthz answers GET /healthz on the edge when the request names
+// the listener by address (Host an IP literal or localhost), as load
+// balancers do; a request for a distribution's domain name or alias always
+// reaches the distribution, so no content path is ever shadowed.
+func withEdgeHealthz(h http.Handler) http.Handler {
+	health := withHealthz(http.NotFoundHandler())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.Trim(host, "[]")
+		if r.URL.Path == "/healthz" && (host == "localhost" || net.ParseIP(host) != nil) {
+			health.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // printBanner tells the user where keyfront listens and how to reach it
 // with the AWS CLI. The secret is printed only when it was generated just
 // now; afterwards the banner says where it is kept.
-func (c *serveCommand) printBanner(cfg Config, id identity, generated bool, urls []struct{ plane, url string }) {
+func (c *serveCommand) printBanner(cfg Config, id identity, generated bool, lns []*listener) {
 	w := c.m.Stdout
 	fmt.Fprintf(w, "keyfront %s\n", version)
-	for _, u := range urls {
-		fmt.Fprintf(w, "  %-12s %s\n", u.plane, u.url)
+	for _, l := range lns {
+		fmt.Fprintf(w, "  %-12s %s\n", l.plane, l.url)
 	}
 	fmt.Fprintf(w, "  %-12s %s\n", "data dir", cfg.DataDir)
 	fmt.Fprintf(w, "  %-12s %s\n", "account", id.AccountID)
-	if !isLoopback(cfg.APIAddr) {
-		fmt.Fprintf(w, "  note: the control API listens beyond this machine (%s); requests still need the credentials below\n", cfg.APIAddr)
+	for _, l := range lns {
+		if !isLoopback(l.ln.Addr().String()) && l.plane != planeEdge && l.plane != planeEdgeTLS {
+			fmt.Fprintf(w, "  note: the %s listens beyond this machine (%s); requests still need the credentials below\n", l.plane, l.ln.Addr())
+		}
 	}
 	secret := id.SecretAccessKey
 	switch {
@@ -282,13 +484,13 @@ func (c *serveCommand) printBanner(cfg Config, id identity, generated bool, urls
 	}
 	fmt.Fprintf(w, "  export AWS_ACCESS_KEY_ID=%s\n", id.AccessKeyID)
 	fmt.Fprintf(w, "  export AWS_SECRET_ACCESS_KEY=%s\n", secret)
-	fmt.Fprintf(w, "  export AWS_DEFAULT_REGION=us-east-1\n")
-	for _, u := range urls {
-		switch u.plane {
-		case "control API":
-			fmt.Fprintf(w, "  aws --endpoint-url %s cloudfront list-distributions\n", u.url)
-		case "origin (S3)":
-			fmt.Fprintf(w, "  aws --endpoint-url %s s3 ls\n", u.url)
+	fmt.Fprintf(w, "  export AWS_DEFAULT_REGION=%s\n", defaultRegion)
+	for _, l := range lns {
+		switch l.plane {
+		case planeAPI:
+			fmt.Fprintf(w, "  aws --endpoint-url %s cloudfront list-distributions\n", l.url)
+		case planeOrigin:
+			fmt.Fprintf(w, "  aws --endpoint-url %s s3 ls\n", l.url)
 		}
 	}
 	fmt.Fprintln(w)

@@ -35,11 +35,12 @@ const (
 
 // server is a `keyfront serve` running in this process on a free port.
 type server struct {
-	apiURL string
-	s3URL  string
-	stdout *syncBuffer
-	stderr *syncBuffer
-	stop   func() int // stops the server gracefully and returns its exit status
+	apiURL  string
+	s3URL   string
+	edgeURL string
+	stdout  *syncBuffer
+	stderr  *syncBuffer
+	stop    func() int // stops the server gracefully and returns its exit status
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutine to write
@@ -76,11 +77,12 @@ func startServe(tb testing.TB, dataDir string, env map[string]string, args ...st
 	ctx, cancel := context.WithCancel(context.Background())
 	m := cli.NewMain()
 	m.Getenv = func(k string) string { return env[k] }
-	urls := make(chan [2]string, 4)
+	urls := make(chan [2]string, 8)
 	m.OnListen = func(plane, url string) { urls <- [2]string{plane, url} }
 	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	done := make(chan int, 1)
-	argv := append([]string{"serve", "--data-dir", dataDir, "--api-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0"}, args...)
+	argv := append([]string{"serve", "--data-dir", dataDir, "--api-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0",
+		"--edge-addr", "127.0.0.1:0"}, args...)
 	go func() { done <- m.Run(ctx, argv, strings.NewReader(""), s.stdout, s.stderr) }()
 	var once sync.Once
 	status := 0
@@ -96,7 +98,7 @@ func startServe(tb testing.TB, dataDir string, env map[string]string, args ...st
 		return status
 	}
 	tb.Cleanup(func() { s.stop() })
-	for s.apiURL == "" || s.s3URL == "" {
+	for s.apiURL == "" || s.s3URL == "" || s.edgeURL == "" {
 		select {
 		case u := <-urls:
 			switch u[0] {
@@ -104,6 +106,8 @@ func startServe(tb testing.TB, dataDir string, env map[string]string, args ...st
 				s.apiURL = u[1]
 			case "origin (S3)":
 				s.s3URL = u[1]
+			case "edge":
+				s.edgeURL = u[1]
 			}
 		case status := <-done:
 			tb.Fatalf("keyfront serve exited with %d before listening:\n%s", status, s.stderr)
@@ -111,7 +115,7 @@ func startServe(tb testing.TB, dataDir string, env map[string]string, args ...st
 			tb.Fatalf("keyfront serve did not listen within 30 s:\n%s", s.stderr)
 		}
 	}
-	for _, u := range []string{s.apiURL, s.s3URL} {
+	for _, u := range []string{s.apiURL, s.s3URL, s.edgeURL} {
 		resp, err := http.Get(u + "/healthz")
 		if err != nil {
 			tb.Fatalf("GET %s/healthz: %v", u, err)
@@ -442,7 +446,10 @@ func TestServeBadConfiguration(t *testing.T) {
 		{"missing config file", nil, []string{"--config", filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
 		{"bad address", nil, []string{"--api-addr", "7081"}, "api_addr"},
 		{"bad origin address", nil, []string{"--s3-addr", "localhost"}, "s3_addr"},
-		{"role not in this build", nil, []string{"--roles", "api,edge"}, "edge"},
+		{"unknown role", nil, []string{"--roles", "api,cdn"}, "cdn"},
+		{"edge without an origin", nil, []string{"--roles", "api,edge"}, "origin_s3_endpoint"},
+		{"TLS without a certificate", nil, []string{"--edge-tls-addr", "127.0.0.1:0"}, "tls_cert"},
+		{"bad trusted proxy", nil, []string{"--trusted-proxies", "10.0.0.0/8,lb.example"}, "lb.example"},
 		{"half the credentials", map[string]string{"KEYFRONT_ACCESS_KEY_ID": e2eAccessKey}, nil, "KEYFRONT_SECRET_ACCESS_KEY"},
 		{"account ID not 12 digits", map[string]string{"KEYFRONT_ACCOUNT_ID": "1234"}, nil, "account_id"},
 		{"log format", nil, []string{"--log-format", "xml"}, "log_format"},
