@@ -52,6 +52,7 @@ type serveCommand struct {
 	fs         *flagSet
 	configFile string
 	flagValues map[string]*string // flag name → value, applied over file and environment
+	demo       bool
 	cfg        Config
 }
 
@@ -94,6 +95,9 @@ func newServeCommand(m *Main) command {
 			"SIGINT or SIGTERM stop it gracefully. Settings come from flags, then KEYFRONT_* environment variables,\n"+
 			"then the --config file, then defaults.")
 	c.fs.StringVar(&c.configFile, "config", "", "YAML configuration `FILE`; its keys are the flag names with _ for -, plus account_id, quotas, cache_max_bytes, cache_memory_bytes, debug_headers")
+	c.fs.BoolVar(&c.demo, "demo", false, "set up a demonstration on first start: a private bucket and object, a key pair, key group,\n"+
+		"origin access control, distribution with restricted viewer access and bucket policy; print a signed URL and\n"+
+		"the commands to try (needs the roles api, edge and s3; on later starts only prints)")
 	def := defaultConfig()
 	for _, f := range serveFlags {
 		v := new(string)
@@ -126,6 +130,9 @@ func (c *serveCommand) parse(args []string) error {
 	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
+	}
+	if c.demo && !(cfg.hasRole("api") && cfg.hasRole("edge") && cfg.hasRole("s3")) {
+		return usagef("--demo needs the roles api, edge and s3 in this process (--roles api,edge,s3)")
 	}
 	c.cfg = cfg
 	return nil
@@ -242,13 +249,14 @@ func (c *serveCommand) run(ctx context.Context) error {
 	}
 
 	var purge func(context.Context, keyfront.DistributionID, []string) error
+	var reloadEdge func(context.Context) error
 	if l := lns[planeEdge]; l != nil {
 		edgeSrv, err := c.newEdge(ctx, store, id, svcKey, svcSecret, lns, log, &closers)
 		if err != nil {
 			closeListeners(lns)
 			return err
 		}
-		purge = edgeSrv.Purge
+		purge, reloadEdge = edgeSrv.Purge, edgeSrv.Reload
 		l.srv = newHTTPServer(withEdgeHealthz(edgeSrv), log)
 		if t := lns[planeEdgeTLS]; t != nil {
 			t.srv = newHTTPServer(withEdgeHealthz(edgeSrv), log)
@@ -295,8 +303,18 @@ func (c *serveCommand) run(ctx context.Context) error {
 		go func() { errc <- serveListener(l.srv, l.ln) }()
 	}
 	c.printBanner(cfg, id, generated, ordered)
+	urls := map[string]string{}
 	for _, l := range ordered {
 		log.Info("listening", "plane", l.plane, "url", l.url)
+		urls[l.plane] = l.url
+	}
+	if c.demo {
+		if err := c.runDemo(ctx, id, urls, reloadEdge); err != nil {
+			log.Error("demo setup failed", "err", err)
+			fmt.Fprintf(c.m.Stderr, "keyfront serve: %v\n", err)
+		}
+	}
+	for _, l := range ordered {
 		if c.m.OnListen != nil {
 			c.m.OnListen(l.plane, l.url)
 		}
