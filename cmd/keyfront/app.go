@@ -81,6 +81,7 @@ var subcommands = []struct {
 	{"sign-cookies", "make signed cookies for a resource pattern", newSignCookiesCommand},
 	{"verify", "explain whether a signed URL or cookies would be served, and why", newVerifyCommand},
 	{"version", "print keyfront's version", newVersionCommand},
+	{"completion", "print a bash or zsh completion script", newCompletionCommand},
 }
 
 // usageError is a mistake on the command line. Its status depends on the
