@@ -77,6 +77,14 @@ type Config struct {
 	// is nothing to purge.
 	Purge func(ctx context.Context, dist keyfront.DistributionID, paths []string) error
 
+	// Explain, if not nil, evaluates a viewer request as the edge would
+	// decide it (edge.Server.Explain) for keyfront's own route POST
+	// /keyfront/v1/verify, which `keyfront verify --endpoint` calls (see
+	// verify.go). It returns a *keyfront.Error with code EINVALID for a
+	// request no viewer could send. Nil means no edge runs in this
+	// process: the route answers 501 NotImplemented.
+	Explain func(ctx context.Context, req keyfront.VerifyRequest) (*keyfront.VerifyResult, error)
+
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
 
@@ -213,6 +221,10 @@ func (s *Server) routes() {
 
 	h("GET "+p+"/tagging", s.handleTagsList)
 	h("POST "+p+"/tagging", s.handleTagsUpdate) // ?Operation=Tag|Untag
+
+	// keyfront's own, outside CloudFront's /2020-05-31 namespace so that
+	// no CloudFront operation can ever collide with it (verify.go).
+	h("POST /keyfront/v1/verify", s.handleVerify)
 
 	// Everything else, including other methods on the paths above (§2).
 	s.mux.HandleFunc("/", s.handleNotImplemented)

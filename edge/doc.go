@@ -76,4 +76,14 @@
 // HTML "The request could not be satisfied." page for unknown hosts,
 // refused methods and protocols, 413, 502 and 504. writeError holds the
 // only table from an edge error to its status and body.
+//
+// # Explaining
+//
+// Steps 1 to 5 are one function, decide, which ServeHTTP acts on and
+// Explain reports: Explain evaluates a request (`keyfront verify
+// --endpoint`, through the control API) against the configuration the edge
+// serves, step by step, with the reason a person needs (the key group an
+// untrusted key is in, the section of a Resource pattern that does not
+// match), and gives the status and code ServeHTTP would answer. It fetches
+// nothing.
 package edge

@@ -55,7 +55,7 @@ const (
 	msgBadResponse = "CloudFront couldn't connect to the origin or the origin returned an incorrect response."
 )
 
-// writeError answers a request the edge refuses or cannot serve. It holds
+// status is the HTTP status of an edge error. With writeError it holds
 // the only table from an edge error to its status and body:
 //
 //	errUnknownHost     403  HTML "Bad request."
@@ -67,31 +67,47 @@ const (
 //	errOriginResponse  502  HTML
 //	errOriginTimeout   504  HTML
 //
+// Explain reports the same status without writing anything.
+func (e *edgeError) status() int {
+	switch e.kind {
+	case errUnknownHost, errHTTPSOnly, errMethod, errSigned:
+		return http.StatusForbidden
+	case errTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case errOriginTimeout:
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusBadGateway
+}
+
+// writeError answers a request the edge refuses or cannot serve, with the
+// status of edgeError.status and the body that goes with it.
+//
 // Every error carries Server, Via, X-Amz-Cf-Id, X-Cache: Error from
 // cloudfront and an exact Content-Length; HEAD gets the headers without
 // the body. It also logs the error: signed-request rejections at Info with
 // the precise reason (the body never has it, signed-urls.md §12), origin
 // failures at Warn, the rest at Debug.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rq *request, e *edgeError) {
+	status := e.status()
 	var (
-		status int
-		body   []byte
-		ctype  = "text/html"
+		body  []byte
+		ctype = "text/html"
 	)
 	switch e.kind {
 	case errUnknownHost, errHTTPSOnly:
-		status, body = http.StatusForbidden, s.errorPage(http.StatusForbidden, msgBadRequest, rq.id)
+		body = s.errorPage(status, msgBadRequest, rq.id)
 	case errMethod:
-		status, body = http.StatusForbidden, s.errorPage(http.StatusForbidden, msgMethod, rq.id)
+		body = s.errorPage(status, msgMethod, rq.id)
 	case errTooLarge:
-		status, body = http.StatusRequestEntityTooLarge, s.errorPage(http.StatusRequestEntityTooLarge, msgBadRequest, rq.id)
+		body = s.errorPage(status, msgBadRequest, rq.id)
 		// CloudFront "returns HTTP status code 413 … and then terminates
 		// the TCP connection to the viewer" (Developer Guide,
 		// RequestAndResponseBehaviorCustomOrigin; signed-urls.md §10).
 		// net/http closes the connection after a response that says so.
 		w.Header().Set("Connection", "close")
 	case errSigned:
-		status, body, ctype = http.StatusForbidden, e.rejection.Code.Body(), "text/xml"
+		body, ctype = e.rejection.Code.Body(), "text/xml"
 		if s.cfg.DebugHeaders {
 			w.Header().Set("X-Keyfront-Reason", string(e.rejection.Reason))
 			if e.resource != "" {
@@ -99,13 +115,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rq *request,
 			}
 		}
 	case errOriginConnect:
-		status, body = http.StatusBadGateway, s.errorPage(http.StatusBadGateway, msgNoConnect, rq.id)
+		body = s.errorPage(status, msgNoConnect, rq.id)
 	case errOriginResponse:
-		status, body = http.StatusBadGateway, s.errorPage(http.StatusBadGateway, msgBadResponse, rq.id)
+		body = s.errorPage(status, msgBadResponse, rq.id)
 	case errOriginTimeout:
-		status, body = http.StatusGatewayTimeout, s.errorPage(http.StatusGatewayTimeout, msgTimeout, rq.id)
+		body = s.errorPage(status, msgTimeout, rq.id)
 	default:
-		status, body = http.StatusBadGateway, s.errorPage(http.StatusBadGateway, msgBadResponse, rq.id)
+		body = s.errorPage(status, msgBadResponse, rq.id)
 	}
 
 	switch e.kind {

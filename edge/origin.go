@@ -215,14 +215,11 @@ func (e *originError) Unwrap() error { return e.err }
 // body that enforces the origin's read timeout between reads. The
 // conditional headers, if any, are added to fill requests (revalidation).
 func (s *Server) fetch(ctx context.Context, r *http.Request, rq *request, kind fetchKind, conditional http.Header) (*http.Response, error) {
-	o := rq.beh.origin
-	if o == nil {
-		return nil, &originError{kind: errOriginConnect, err: fmt.Errorf("cache behavior targets %q, which is not an origin of the distribution", rq.beh.targetID)}
-	}
-	target, host, err := s.originURL(o, rq)
-	if err != nil {
+	if err := s.unreachable(rq.beh); err != nil {
 		return nil, &originError{kind: errOriginConnect, err: err}
 	}
+	o := rq.beh.origin
+	target, host := s.originURL(o, rq)
 	method := http.MethodGet
 	var body io.ReadCloser
 	contentLength := int64(0)
@@ -333,14 +330,26 @@ func (b *timeoutBody) Close() error {
 	return err
 }
 
-// originURL returns the URL and Host of the origin request for rq.
-func (s *Server) originURL(o *origin, rq *request) (target, host string, err error) {
+// unreachable says why a behavior's requests cannot reach any origin,
+// whatever the request: it targets no origin of the distribution, or an S3
+// origin while no S3 endpoint is configured. Such requests get 502 (from
+// fetch) unless the cache answers them. Nil means the origin can be tried.
+func (s *Server) unreachable(b *behavior) error {
+	switch {
+	case b.origin == nil:
+		return fmt.Errorf("cache behavior targets %q, which is not an origin of the distribution", b.targetID)
+	case b.origin.s3 && s.s3 == nil:
+		return errors.New("no S3 endpoint is configured for S3 origins")
+	}
+	return nil
+}
+
+// originURL returns the URL and Host of the origin request for rq, whose
+// behavior's origin is reachable (unreachable).
+func (s *Server) originURL(o *origin, rq *request) (target, host string) {
 	query := filterQuery(rq.query, rq.beh.policy.fwdQuery)
 	var b strings.Builder
 	if o.s3 {
-		if s.s3 == nil {
-			return "", "", errors.New("no S3 endpoint is configured for S3 origins")
-		}
 		b.WriteString(s.s3.scheme)
 		b.WriteString("://")
 		b.WriteString(s.s3.host)
@@ -381,7 +390,7 @@ func (s *Server) originURL(o *origin, rq *request) (target, host string, err err
 		b.WriteByte('?')
 		b.WriteString(query)
 	}
-	return b.String(), host, nil
+	return b.String(), host
 }
 
 // Header fields the edge never forwards: hop-by-hop fields (RFC 9110

@@ -24,6 +24,55 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(w *logWriter, r *http.Request, rq *request) {
+	act, e := s.decide(s.snap.Load(), r, rq, nil)
+	switch act {
+	case actRefuse:
+		s.writeError(w, r, rq, e)
+	case actHealth:
+		// DESIGN.md: GET /healthz answers 200 on every listener.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Server", s.server)
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, "ok\n")
+	case actRedirect:
+		s.redirectHTTPS(w, r, rq)
+	case actPreflight:
+		s.answerPreflight(w, rq)
+	case actServe:
+		if s.cacheable(r, rq) {
+			s.serveCached(w, r, rq)
+			return
+		}
+		s.servePass(w, r, rq)
+	}
+}
+
+// action is what the edge does with a viewer request once decide has
+// judged it.
+type action uint8
+
+const (
+	// actServe: answer from the cache or the origin.
+	actServe action = iota
+	// actRefuse: answer with decide's *edgeError.
+	actRefuse
+	// actRedirect: 301 to the https URL (redirect-to-https).
+	actRedirect
+	// actPreflight: answer a CORS preflight at the edge.
+	actPreflight
+	// actHealth: GET /healthz on a host that is no distribution's.
+	actHealth
+)
+
+// decide judges a viewer request against a snapshot, before anything is
+// fetched or written: limits, distribution, behavior, protocol, method,
+// preflight, and the signed URL or cookies, in the order of the package
+// documentation. It is the only place these decisions are made:
+// ServeHTTP acts on its answer and Explain reports it, so the two cannot
+// disagree. It fills rq (distribution, behavior, paths, the verified
+// signature and the query and cookies to forward) and, when t is not nil
+// (Explain), records each step in it.
+func (s *Server) decide(snap *snapshot, r *http.Request, rq *request, t *trace) (action, *edgeError) {
 	rq.hostHeader = r.Host
 	// Limits first: nothing of an oversized request is looked at or
 	// forwarded (signed-urls.md §10).
@@ -31,27 +80,31 @@ func (s *Server) serve(w *logWriter, r *http.Request, rq *request) {
 	rq.reqBytes = reqBytes
 	if urlBytes > maxURLBytes || reqBytes > maxRequestBytes {
 		rq.tooLarge = true
-		s.writeError(w, r, rq, &edgeError{kind: errTooLarge})
-		return
+		if t != nil {
+			t.tooLarge(urlBytes, reqBytes)
+		}
+		return actRefuse, &edgeError{kind: errTooLarge}
 	}
 
-	snap := s.snap.Load()
 	dist := snap.hosts[canonicalHost(r.Host)]
 	if dist == nil || !dist.enabled {
 		if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			// DESIGN.md: GET /healthz answers 200 on every listener. Only
-			// on hosts that are no distribution's, whose paths are
+			// Only on hosts that are no distribution's, whose paths are
 			// viewers' to use.
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Header().Set("Server", s.server)
-			w.WriteHeader(http.StatusOK)
-			io.WriteString(w, "ok\n")
-			return
+			if t != nil {
+				t.health(r.Host)
+			}
+			return actHealth, nil
 		}
-		s.writeError(w, r, rq, &edgeError{kind: errUnknownHost})
-		return
+		if t != nil {
+			t.unknownHost(r.Host, dist)
+		}
+		return actRefuse, &edgeError{kind: errUnknownHost}
 	}
 	rq.dist = dist
+	if t != nil {
+		t.host(r.Host, dist)
+	}
 
 	rq.rawPath, rq.rawQuery = splitTarget(r.RequestURI)
 	rq.normPath = normalizePath(rq.rawPath)
@@ -66,31 +119,50 @@ func (s *Server) serve(w *logWriter, r *http.Request, rq *request) {
 	b := dist.match(rq.path)
 	rq.beh = b
 	rq.query = rq.rawQuery
+	if t != nil {
+		t.behavior(rq, dist, b)
+	}
 
 	if rq.scheme == "http" {
 		switch b.viewerPolicy {
 		case "redirect-to-https":
-			s.redirectHTTPS(w, r, rq)
-			return
+			if t != nil {
+				t.redirect(s.redirectLocation(r, rq))
+			}
+			return actRedirect, nil
 		case "https-only":
-			s.writeError(w, r, rq, &edgeError{kind: errHTTPSOnly})
-			return
+			if t != nil {
+				t.httpsOnly()
+			}
+			return actRefuse, &edgeError{kind: errHTTPSOnly}
 		}
 	}
+	if t != nil {
+		t.protocol(rq.scheme, b)
+	}
 	if !b.allowed.has(r.Method) {
-		s.writeError(w, r, rq, &edgeError{kind: errMethod})
-		return
+		if t != nil {
+			t.method(r.Method, b, false)
+		}
+		return actRefuse, &edgeError{kind: errMethod}
+	}
+	if t != nil {
+		t.method(r.Method, b, true)
 	}
 	if b.response != nil && b.response.preflight && isPreflight(r) {
-		s.answerPreflight(w, rq)
-		return
+		if t != nil {
+			t.preflight()
+		}
+		return actPreflight, nil
 	}
 
+	if t != nil {
+		t.restricted(snap, b)
+	}
 	if b.restricted {
-		res, e := s.checkSignature(r, rq)
+		res, e := s.checkSignature(r, rq, t)
 		if e != nil {
-			s.writeError(w, r, rq, e)
-			return
+			return actRefuse, e
 		}
 		rq.signed = res
 		// Neither the signing parameters nor the signing cookies go any
@@ -100,17 +172,27 @@ func (s *Server) serve(w *logWriter, r *http.Request, rq *request) {
 		}
 		rq.stripCookies = true
 	}
-
-	if s.cacheable(r, rq) {
-		s.serveCached(w, r, rq)
-		return
-	}
-	s.servePass(w, r, rq)
+	return actServe, nil
 }
 
 // redirectHTTPS answers an http request to a redirect-to-https behavior
 // with 301 and the https URL (Developer Guide, ViewerProtocolPolicy).
 func (s *Server) redirectHTTPS(w http.ResponseWriter, r *http.Request, rq *request) {
+	rq.result, rq.detailed = "Redirect", "Redirect"
+	h := w.Header()
+	h.Set("Location", s.redirectLocation(r, rq))
+	h.Set("Server", s.server)
+	h.Set("Via", s.via)
+	h.Set("X-Amz-Cf-Id", rq.id)
+	h.Set("X-Cache", "Redirect from cloudfront")
+	h.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusMovedPermanently)
+}
+
+// redirectLocation is the https URL a redirect-to-https behavior sends an
+// http request to: the same host on the edge's TLS port, the raw path and
+// query.
+func (s *Server) redirectLocation(r *http.Request, rq *request) string {
 	host := stripPort(r.Host)
 	if p := s.cfg.HTTPSPort; p != 0 && p != 443 {
 		host += ":" + strconv.Itoa(p)
@@ -119,15 +201,7 @@ func (s *Server) redirectHTTPS(w http.ResponseWriter, r *http.Request, rq *reque
 	if rq.rawQuery != "" {
 		loc += "?" + rq.rawQuery
 	}
-	rq.result, rq.detailed = "Redirect", "Redirect"
-	h := w.Header()
-	h.Set("Location", loc)
-	h.Set("Server", s.server)
-	h.Set("Via", s.via)
-	h.Set("X-Amz-Cf-Id", rq.id)
-	h.Set("X-Cache", "Redirect from cloudfront")
-	h.Set("Content-Length", "0")
-	w.WriteHeader(http.StatusMovedPermanently)
+	return loc
 }
 
 // cacheable reports whether the request may be answered from the cache:

@@ -89,6 +89,11 @@ type snapshot struct {
 	// domain name or one of its Aliases) to its distribution.
 	hosts map[string]*distribution
 	dists map[keyfront.DistributionID]*distribution
+	// groups and keys are the account's key groups and public keys (nil
+	// error: the key parsed), for Explain to say where an untrusted key
+	// is; requests use only each behavior's keys.
+	groups map[keyfront.KeyGroupID]*keyfront.KeyGroup
+	keys   map[keyfront.KeyPairID]error
 }
 
 // distribution is one distribution as the edge serves it.
@@ -132,6 +137,12 @@ type behavior struct {
 	targetID   string
 	policy     *requestPolicy
 	response   *responsePolicy // nil without a managed response headers policy
+
+	// groups are the enabled TrustedKeyGroups as configured, and
+	// trustSelf says TrustedSigners trusts the account's keys; Explain
+	// names them.
+	groups    []keyfront.KeyGroupID
+	trustSelf bool
 }
 
 // methodSet is a set of HTTP methods.
@@ -245,6 +256,11 @@ func (s *Server) build(st *storeState) *snapshot {
 		fingerprint: st.fingerprint,
 		hosts:       map[string]*distribution{},
 		dists:       map[keyfront.DistributionID]*distribution{},
+		groups:      groups,
+		keys:        make(map[keyfront.KeyPairID]error, len(keys)),
+	}
+	for id := range keys {
+		snap.keys[id] = s.parsed.keys[id].err
 	}
 	seenDists := map[keyfront.DistributionID]bool{}
 	for _, d := range st.dists {
@@ -325,6 +341,10 @@ func (s *Server) buildDistribution(d *keyfront.Distribution, cfg *controlapi.Dis
 		}
 		if b.restricted {
 			b.keys, b.keySet = s.trustedKeys(cb, keys, groups)
+			if cb.TrustedKeyGroups.Enabled {
+				b.groups = cb.TrustedKeyGroups.Items
+			}
+			b.trustSelf = trustsAccount(cb, s.cfg.AccountID)
 		}
 		dist.behaviors = append(dist.behaviors, b)
 	}
@@ -354,13 +374,9 @@ func (s *Server) trustedKeys(cb *controlapi.CacheBehavior, keys map[keyfront.Key
 			}
 		}
 	}
-	if cb.TrustedSigners.Enabled {
-		for _, who := range cb.TrustedSigners.Items {
-			if who == "self" || who == s.cfg.AccountID {
-				for kid := range keys {
-					ids[kid] = true
-				}
-			}
+	if trustsAccount(cb, s.cfg.AccountID) {
+		for kid := range keys {
+			ids[kid] = true
 		}
 	}
 	sorted := make([]keyfront.KeyPairID, 0, len(ids))
@@ -382,6 +398,20 @@ func (s *Server) trustedKeys(cb *controlapi.CacheBehavior, keys map[keyfront.Key
 	var fp [32]byte
 	h.Sum(fp[:0])
 	return m, fp
+}
+
+// trustsAccount reports whether a behavior's TrustedSigners trusts every
+// public key of the account: enabled, naming "self" or the account ID.
+func trustsAccount(cb *controlapi.CacheBehavior, account string) bool {
+	if !cb.TrustedSigners.Enabled {
+		return false
+	}
+	for _, who := range cb.TrustedSigners.Items {
+		if who == "self" || who == account {
+			return true
+		}
+	}
+	return false
 }
 
 // canonicalHost returns a host as the edge indexes it: lower case, without

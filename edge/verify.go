@@ -25,7 +25,12 @@ import (
 // runs signing.Verify, which gives the exact rejection. Failures are never
 // remembered. Either way, checkNormalised then holds a custom policy to
 // the path the edge will actually serve.
-func (s *Server) checkSignature(r *http.Request, rq *request) (*signing.Result, *edgeError) {
+//
+// For Explain (t not nil) the memo is neither read nor written: the
+// verdict is then signing.Verify's own, which the tests compare with what
+// ServeHTTP, memo and all, answers. signing.Explain adds the steps one by
+// one; it stops at the failure Verify reports.
+func (s *Server) checkSignature(r *http.Request, rq *request, t *trace) (*signing.Result, *edgeError) {
 	b := rq.beh
 	req := signing.Request{
 		Scheme:     rq.scheme,
@@ -35,14 +40,18 @@ func (s *Server) checkSignature(r *http.Request, rq *request) (*signing.Result, 
 		ViewerIP:   rq.viewerIP,
 		Now:        rq.now,
 	}
+	if t != nil {
+		res, checks := signing.Explain(&req, b.keys)
+		t.signature(&req, res, checks)
+	}
 	var key memoKey
-	useMemo := s.memo != nil
+	useMemo := s.memo != nil && t == nil
 	if useMemo {
 		key = credentialKey(b.keySet, rq.rawQuery, req.Cookies)
 		if res, ok := s.memo.get(key, rq.now.Unix()); ok {
 			if revalidate(res, &req, rq) {
 				s.metrics.memo.WithLabelValues("hit").Inc()
-				return res, checkNormalised(res, &req, rq)
+				return res, traceNormalised(res, &req, rq, t)
 			}
 		}
 		s.metrics.memo.WithLabelValues("miss").Inc()
@@ -62,7 +71,16 @@ func (s *Server) checkSignature(r *http.Request, rq *request) (*signing.Result, 
 	if useMemo && res.Policy != nil {
 		s.memo.put(key, res, res.Policy.DateLessThan)
 	}
-	return res, checkNormalised(res, &req, rq)
+	return res, traceNormalised(res, &req, rq, t)
+}
+
+// traceNormalised is checkNormalised, recording a refusal for Explain.
+func traceNormalised(res *signing.Result, req *signing.Request, rq *request, t *trace) *edgeError {
+	e := checkNormalised(res, req, rq)
+	if e != nil && t != nil {
+		t.fail("resource", string(e.rejection.Reason), e.rejection.Detail)
+	}
+	return e
 }
 
 // checkNormalised refuses a custom policy's request whose raw path matched

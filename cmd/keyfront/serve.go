@@ -250,13 +250,14 @@ func (c *serveCommand) run(ctx context.Context) error {
 
 	var purge func(context.Context, keyfront.DistributionID, []string) error
 	var reloadEdge func(context.Context) error
+	var explain func(context.Context, keyfront.VerifyRequest) (*keyfront.VerifyResult, error)
 	if l := lns[planeEdge]; l != nil {
 		edgeSrv, err := c.newEdge(ctx, store, id, svcKey, svcSecret, lns, log, &closers)
 		if err != nil {
 			closeListeners(lns)
 			return err
 		}
-		purge, reloadEdge = edgeSrv.Purge, edgeSrv.Reload
+		purge, reloadEdge, explain = edgeSrv.Purge, edgeSrv.Reload, edgeSrv.Explain
 		l.srv = newHTTPServer(withEdgeHealthz(edgeSrv), log)
 		if t := lns[planeEdgeTLS]; t != nil {
 			t.srv = newHTTPServer(withEdgeHealthz(edgeSrv), log)
@@ -287,6 +288,7 @@ func (c *serveCommand) run(ctx context.Context) error {
 			BaseURL:      l.url,
 			Logger:       log.With("plane", "api"),
 			Purge:        purge,
+			Explain:      explain,
 			Quotas: controlapi.Quotas{
 				PublicKeys:               cfg.Quotas.PublicKeys,
 				KeyGroups:                cfg.Quotas.KeyGroups,

@@ -193,7 +193,8 @@ func TestVerifyUsageErrors(t *testing.T) {
 	}{
 		{"no url", key, "missing the URL to verify"},
 		{"two urls", append([]string{u, u}, key...), "unexpected argument"},
-		{"endpoint", []string{u, "--endpoint", "http://127.0.0.1:7081"}, "--endpoint is not available yet"},
+		{"endpoint and public key", append([]string{u, "--endpoint", "http://127.0.0.1:7081"}, key...), "mutually exclusive"},
+		{"method without endpoint", append([]string{u, "--method", "POST"}, key...), "--method needs --endpoint"},
 		{"no public key", []string{u, "--key-pair-id", keyID}, "the following arguments are required: --public-key"},
 		{"no key pair id", []string{u, "--public-key", k.pub}, "the following arguments are required: --key-pair-id"},
 		{"relative url", append([]string{"/a.jpg"}, key...), "must be absolute"},
