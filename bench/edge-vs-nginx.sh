@@ -37,7 +37,6 @@ big_rounds=${BIG_ROUNDS:-3}
 tests=${TESTS:-cookie unique big}
 referer=https://www.example.com/player
 cd "$(dirname "$0")/.."
-repo=$(pwd)
 
 # --- tools -------------------------------------------------------------
 if ! command -v wrk >/dev/null 2>&1 || ! command -v nginx >/dev/null 2>&1; then
@@ -130,8 +129,9 @@ edge_port=${edge_url##*:}
 objects=(bench/1k.bin="$work/www/bench/1k.bin")
 [ -f "$work/www/bench/big.bin" ] && objects+=(bench/big.bin="$work/www/bench/big.bin")
 say "setting up the seed: bucket, objects, keys, key group, OAC, distribution, bucket policy"
-eval "$(timeout 300 "$seed" setup --api "$api_url" --s3 "$s3_url" --edge "$edge_url" \
-  --rsa-pub "$work/rsa.pub" --ec-pub "$work/ec.pub" --referer-like 'https://www.example.com/*' "${objects[@]}")"
+seed_vars=$(timeout 300 "$seed" setup --api "$api_url" --s3 "$s3_url" --edge "$edge_url" \
+  --rsa-pub "$work/rsa.pub" --ec-pub "$work/ec.pub" --referer-like 'https://www.example.com/*' "${objects[@]}")
+eval "$seed_vars" # DIST_ID DIST_DOMAIN DIST_ARN RSA_KEY_ID EC_KEY_ID
 host=$DIST_DOMAIN:$edge_port # the Host viewers send, port included (signed)
 base=http://$host
 
