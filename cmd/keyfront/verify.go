@@ -111,7 +111,7 @@ func (c *verifyCommand) parse(args []string) error {
 			return err
 		}
 	}
-	scheme, host, uri, err := splitURL(pos[0])
+	scheme, host, uri, err := signing.SplitURL(pos[0])
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -164,41 +164,6 @@ func (c *verifyCommand) parseEndpoint() error {
 	}
 	c.creds = aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret, SessionToken: c.m.Getenv("AWS_SESSION_TOKEN")}
 	return nil
-}
-
-// splitURL splits an absolute URL into scheme, host (port kept) and
-// request-target by hand: url.Parse and URL.String re-encode paths and
-// queries, and the signature covers the bytes exactly as written (spec §5).
-// The fragment is dropped because clients never send it.
-func splitURL(raw string) (scheme, host, requestURI string, err error) {
-	i := strings.Index(raw, "://")
-	if i < 0 {
-		return "", "", "", fmt.Errorf("URL %q must be absolute, e.g. https://d111111abcdef8.cloudfront.net/image.jpg?...", raw)
-	}
-	scheme = strings.ToLower(raw[:i])
-	if scheme != "http" && scheme != "https" {
-		return "", "", "", fmt.Errorf("URL %q must start with https:// or http://", raw)
-	}
-	rest := raw[i+3:]
-	if j := strings.IndexByte(rest, '#'); j >= 0 {
-		rest = rest[:j]
-	}
-	host, requestURI = rest, "/"
-	if j := strings.IndexAny(rest, "/?"); j >= 0 {
-		host, requestURI = rest[:j], rest[j:]
-		if rest[j] == '?' {
-			// A client requests https://h?q as GET /?q.
-			requestURI = "/" + requestURI
-		}
-	}
-	if j := strings.LastIndexByte(host, '@'); j >= 0 {
-		// Userinfo never reaches the Host header.
-		host = host[j+1:]
-	}
-	if host == "" {
-		return "", "", "", fmt.Errorf("URL %q has no host", raw)
-	}
-	return scheme, host, requestURI, nil
 }
 
 func (c *verifyCommand) run(ctx context.Context) error {
