@@ -275,7 +275,21 @@ func (m *memo) put(k memoKey, res *signing.Result, expires int64) {
 	if _, ok := sh.m[k]; !ok && len(sh.m) >= m.perShard {
 		sh.evict(m.perShard)
 	}
-	sh.m[k] = memoEntry{res: res, expires: expires}
+	sh.m[k] = memoEntry{res: detach(res), expires: expires}
+}
+
+// detach returns a copy of res that shares no memory with the request it
+// came from: KeyPairID and Query are substrings of the request-target, so
+// a remembered result would otherwise keep each request's whole URL alive.
+// Query is dropped rather than copied: one entry serves every request with
+// the same credentials, whatever the rest of its query, and a hit takes
+// the query from the request at hand.
+func detach(res *signing.Result) *signing.Result {
+	c := *res
+	c.KeyPairID = strings.Clone(res.KeyPairID)
+	c.Resource = strings.Clone(res.Resource)
+	c.Query = ""
+	return &c
 }
 
 // evict makes room in a full shard: the entries whose policy expired
