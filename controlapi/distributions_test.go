@@ -14,6 +14,7 @@ import (
 
 	"keyfront"
 	"keyfront/controlapi"
+	"keyfront/model"
 )
 
 var domainRE = regexp.MustCompile(`^d[a-z0-9]{13}\.cloudfront\.localhost$`)
@@ -305,10 +306,11 @@ func TestDistributionRules(t *testing.T) {
 
 func TestParseDistributionConfig(t *testing.T) {
 	raw := request(t, "distributions/create-full", "KEYGROUP", "kg-1", "OAC", "EOAC")
-	got, err := controlapi.ParseDistributionConfig([]byte(raw))
+	c, err := model.DecodeDistributionConfig([]byte(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := c.Config
 	if got.CallerReference != "full-config-1" || !got.Enabled || got.Comment != "Everything & more" || got.DefaultRootObject != "index.html" ||
 		!slices.Equal(got.Aliases, []string{"media.example.com", "www.example.com"}) || got.HTTPVersion != "http2and3" {
 		t.Errorf("top level = %+v", got)
@@ -322,7 +324,7 @@ func TestParseDistributionConfig(t *testing.T) {
 	}
 	if app.Custom == nil || app.Custom.HTTPSPort != 8443 || app.Custom.ProtocolPolicy != "https-only" || app.Custom.ReadTimeout != time.Minute ||
 		app.Custom.KeepaliveTimeout != 5*time.Second || !slices.Equal(app.Custom.SSLProtocols, []string{"TLSv1.2"}) ||
-		len(app.CustomHeaders) != 1 || app.CustomHeaders[0] != (controlapi.OriginHeader{Name: "X-Origin-Secret", Value: "s3cr<t"}) {
+		len(app.CustomHeaders) != 1 || app.CustomHeaders[0] != (model.OriginHeader{Name: "X-Origin-Secret", Value: "s3cr<t"}) {
 		t.Errorf("custom origin = %+v %+v", app, app.Custom)
 	}
 	def := got.DefaultCacheBehavior
@@ -346,7 +348,7 @@ func TestParseDistributionConfig(t *testing.T) {
 		t.Errorf("custom error responses = %+v", got.CustomErrorResponses)
 	}
 
-	if _, err := controlapi.ParseDistributionConfig([]byte("<DistributionConfig>")); err == nil {
+	if _, err := model.DecodeDistributionConfig([]byte("<DistributionConfig>")); err == nil {
 		t.Error("truncated XML parsed")
 	}
 }

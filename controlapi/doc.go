@@ -4,19 +4,15 @@
 // http.Handler that the AWS CLI and SDKs can talk to unchanged
 // (shared/spec/control-api.md).
 //
-// Shapes come from the AWS API model: genshapes turns botocore's
-// service-2.json into shapes_gen.go, a table of every shape reachable from
-// the operations served. A generic codec walks that table: requests are
-// decoded order- and namespace-insensitively with unknown elements ignored
-// and every type, enum and Quantity/Items pair checked; responses are
-// emitted in model member order with required members always present. A
-// distribution's configuration is stored as the canonical XML of its
-// DistributionConfig, so everything the model defines is echoed faithfully
-// even where keyfront does not act on it; ParseDistributionConfig gives the
-// typed subset the edge uses.
-//
-// Every rule that reads and writes the store (ETags and If-Match,
-// uniqueness, references, quotas) runs inside one Store.Update
-// transaction, so of two concurrent updates with the same ETag exactly one
-// wins.
+// It is a thin layer between XML and the domain: a handler decodes the
+// request with the model package's codec (shapes generated from the AWS
+// API model, decoded order- and namespace-insensitively with every type,
+// enum and Quantity/Items pair checked), runs one operation of the domain
+// package inside a Store transaction, and encodes the result in model
+// member order. Every rule — validation, uniqueness, references, quotas,
+// ETags and If-Match — lives in model and domain, where a console or a
+// signing service reaches it too; and because each operation runs inside
+// one Store.Update, of two concurrent updates with the same ETag exactly
+// one wins. Errors from all three become responses in one place,
+// writeError.
 package controlapi

@@ -1,88 +1,56 @@
 package controlapi
 
 import (
-	"context"
 	"net/http"
-	"slices"
 
 	"keyfront"
+	"keyfront/domain"
+	"keyfront/model"
 )
 
-// Origin access controls (control-api.md §3.3, §6, §10).
+// Origin access controls (control-api.md §3.3, §6, §10): XML in and out,
+// the rules in domain.
 
-func (s *Server) parseOACConfig(r *http.Request) (*keyfront.OriginAccessControl, error) {
-	n, err := s.decodeBody(r, shOriginAccessControlConfig, "OriginAccessControlConfig", "RequestEntityTooLarge")
+func (s *Server) parseOACConfig(r *http.Request) (domain.OriginAccessControlConfig, error) {
+	n, err := s.decodeBody(r, model.ShOriginAccessControlConfig, "OriginAccessControlConfig", "RequestEntityTooLarge")
 	if err != nil {
-		return nil, err
+		return domain.OriginAccessControlConfig{}, err
 	}
-	o := &keyfront.OriginAccessControl{
-		Name:            n.str("Name"),
-		Description:     n.str("Description"),
-		SigningProtocol: n.str("SigningProtocol"),
-		SigningBehavior: n.str("SigningBehavior"),
-		OriginType:      n.str("OriginAccessControlOriginType"),
-	}
-	if o.Name == "" || len([]rune(o.Name)) > 64 {
-		return nil, invalidArgument("OriginAccessControlConfig.Name must be 1 to 64 characters.")
-	}
-	return o, nil
+	return domain.OriginAccessControlConfig{
+		Name:            n.Str("Name"),
+		Description:     n.Str("Description"),
+		SigningProtocol: n.Str("SigningProtocol"),
+		SigningBehavior: n.Str("SigningBehavior"),
+		OriginType:      n.Str("OriginAccessControlOriginType"),
+	}, nil
 }
 
-func oacConfigNode(o *keyfront.OriginAccessControl) *node {
-	n := newNode(shOriginAccessControlConfig)
-	n.setText("Name", o.Name)
-	n.setText("Description", o.Description)
-	n.setText("SigningProtocol", o.SigningProtocol)
-	n.setText("SigningBehavior", o.SigningBehavior)
-	n.setText("OriginAccessControlOriginType", o.OriginType)
+func oacConfigNode(o *keyfront.OriginAccessControl) *model.Node {
+	n := model.NewNode(model.ShOriginAccessControlConfig)
+	n.SetText("Name", o.Name)
+	n.SetText("Description", o.Description)
+	n.SetText("SigningProtocol", o.SigningProtocol)
+	n.SetText("SigningBehavior", o.SigningBehavior)
+	n.SetText("OriginAccessControlOriginType", o.OriginType)
 	return n
 }
 
-func oacNode(o *keyfront.OriginAccessControl) *node {
-	n := newNode(shOriginAccessControl)
-	n.setText("Id", o.ID)
-	n.set("OriginAccessControlConfig", oacConfigNode(o))
+func oacNode(o *keyfront.OriginAccessControl) *model.Node {
+	n := model.NewNode(model.ShOriginAccessControl)
+	n.SetText("Id", o.ID)
+	n.Set("OriginAccessControlConfig", oacConfigNode(o))
 	return n
-}
-
-// checkOACName enforces unique names (§6).
-func checkOACName(ctx context.Context, tx keyfront.Tx, name, self string) ([]*keyfront.OriginAccessControl, error) {
-	all, err := tx.ListOriginAccessControls(ctx, keyfront.Page{})
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range all {
-		if o.Name == name && o.ID != self {
-			return nil, errorf("OriginAccessControlAlreadyExists", "An origin access control named %q already exists (%s).", name, o.ID)
-		}
-	}
-	return all, nil
 }
 
 func (s *Server) handleOriginAccessControlCreate(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.parseOACConfig(r)
+	in, err := s.parseOACConfig(r)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	o.ETag = s.newETag()
-	o.LastModifiedTime = s.now().UTC()
-	err = s.store.Update(ctx, func(tx keyfront.Tx) error {
-		all, err := checkOACName(ctx, tx, o.Name, "")
-		if err != nil {
-			return err
-		}
-		if len(all) >= s.quotas.OriginAccessControls {
-			return errorf("TooManyOriginAccessControls", "Processing your request would cause you to exceed the maximum number of origin access controls allowed (%d).", s.quotas.OriginAccessControls)
-		}
-		o.ID, err = s.unusedID(func() string { return s.newID("E") }, func(id string) error {
-			_, err := tx.GetOriginAccessControl(ctx, id)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		return tx.PutOriginAccessControl(ctx, o)
+	var o *keyfront.OriginAccessControl
+	err = s.store.Update(r.Context(), func(tx keyfront.Tx) error {
+		o, err = s.rules.CreateOriginAccessControl(r.Context(), tx, in)
+		return err
 	})
 	if err != nil {
 		return err
@@ -90,18 +58,18 @@ func (s *Server) handleOriginAccessControlCreate(w http.ResponseWriter, r *http.
 	return s.writeXML(w, http.StatusCreated, "OriginAccessControl", oacNode(o), o.ETag, s.location(r, "origin-access-control/"+o.ID))
 }
 
-func (s *Server) getOAC(ctx context.Context, id string) (*keyfront.OriginAccessControl, error) {
+func (s *Server) getOAC(r *http.Request) (*keyfront.OriginAccessControl, error) {
 	var o *keyfront.OriginAccessControl
-	err := s.store.View(ctx, func(tx keyfront.Tx) error {
+	err := s.store.View(r.Context(), func(tx keyfront.Tx) error {
 		var err error
-		o, err = tx.GetOriginAccessControl(ctx, id)
-		return notFound(err, noSuchOAC)
+		o, err = domain.GetOriginAccessControl(r.Context(), tx, r.PathValue("Id"))
+		return err
 	})
 	return o, err
 }
 
 func (s *Server) handleOriginAccessControlGet(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.getOAC(r.Context(), r.PathValue("Id"))
+	o, err := s.getOAC(r)
 	if err != nil {
 		return err
 	}
@@ -109,7 +77,7 @@ func (s *Server) handleOriginAccessControlGet(w http.ResponseWriter, r *http.Req
 }
 
 func (s *Server) handleOriginAccessControlGetConfig(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.getOAC(r.Context(), r.PathValue("Id"))
+	o, err := s.getOAC(r)
 	if err != nil {
 		return err
 	}
@@ -130,47 +98,35 @@ func (s *Server) handleOriginAccessControlList(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	list := newNode(shOriginAccessControlList)
+	list := model.NewNode(model.ShOriginAccessControlList)
 	all = pageInto(list, all, maxItems, func(o *keyfront.OriginAccessControl) string { return o.ID }, true, marker)
-	items := make([]*node, len(all))
+	items := make([]*model.Node, len(all))
 	for i, o := range all {
-		it := newNode(shOriginAccessControlSummary)
-		it.setText("Id", o.ID)
-		it.setText("Description", o.Description) // required: "" when empty (§3.3)
-		it.setText("Name", o.Name)
-		it.setText("SigningProtocol", o.SigningProtocol)
-		it.setText("SigningBehavior", o.SigningBehavior)
-		it.setText("OriginAccessControlOriginType", o.OriginType)
+		it := model.NewNode(model.ShOriginAccessControlSummary)
+		it.SetText("Id", o.ID)
+		it.SetText("Description", o.Description) // required: "" when empty (§3.3)
+		it.SetText("Name", o.Name)
+		it.SetText("SigningProtocol", o.SigningProtocol)
+		it.SetText("SigningBehavior", o.SigningBehavior)
+		it.SetText("OriginAccessControlOriginType", o.OriginType)
 		items[i] = it
 	}
-	setItems(list, items)
+	list.SetItems(items)
 	return s.writeXML(w, http.StatusOK, "OriginAccessControlList", list, "", "")
 }
 
 func (s *Server) handleOriginAccessControlUpdate(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("Id")
 	in, perr := s.parseOACConfig(r)
-	ctx := r.Context()
 	var o *keyfront.OriginAccessControl
-	err := s.store.Update(ctx, func(tx keyfront.Tx) error {
-		var err error
-		o, err = tx.GetOriginAccessControl(ctx, id)
-		if err != nil {
-			return notFound(err, noSuchOAC)
-		}
-		if err := checkIfMatch(ifMatch(r), o.ETag); err != nil {
-			return err
-		}
+	err := s.store.Update(r.Context(), func(tx keyfront.Tx) error {
 		if perr != nil {
-			return perr
+			_, err := domain.OriginAccessControlForUpdate(r.Context(), tx, id, ifMatch(r))
+			return bodyFault(err, perr)
 		}
-		if _, err := checkOACName(ctx, tx, in.Name, id); err != nil {
-			return err
-		}
-		o.Name, o.Description = in.Name, in.Description
-		o.SigningProtocol, o.SigningBehavior, o.OriginType = in.SigningProtocol, in.SigningBehavior, in.OriginType
-		o.ETag, o.LastModifiedTime = s.newETag(), s.now().UTC()
-		return tx.PutOriginAccessControl(ctx, o)
+		var err error
+		o, err = s.rules.UpdateOriginAccessControl(r.Context(), tx, id, ifMatch(r), in)
+		return err
 	})
 	if err != nil {
 		return err
@@ -180,25 +136,8 @@ func (s *Server) handleOriginAccessControlUpdate(w http.ResponseWriter, r *http.
 
 func (s *Server) handleOriginAccessControlDelete(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("Id")
-	ctx := r.Context()
-	err := s.store.Update(ctx, func(tx keyfront.Tx) error {
-		o, err := tx.GetOriginAccessControl(ctx, id)
-		if err != nil {
-			return notFound(err, noSuchOAC)
-		}
-		if err := checkIfMatch(ifMatch(r), o.ETag); err != nil {
-			return err
-		}
-		dists, err := tx.ListDistributions(ctx, keyfront.Page{})
-		if err != nil {
-			return err
-		}
-		for _, d := range dists {
-			if slices.Contains(d.OriginAccessControlIDs, id) {
-				return errorf("OriginAccessControlInUse", "Cannot delete the origin access control because it's in use: distribution %s uses it.", d.ID)
-			}
-		}
-		return tx.DeleteOriginAccessControl(ctx, id)
+	err := s.store.Update(r.Context(), func(tx keyfront.Tx) error {
+		return domain.DeleteOriginAccessControl(r.Context(), tx, id, ifMatch(r))
 	})
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"keyfront"
+	"keyfront/domain"
+	"keyfront/model"
 	"keyfront/sigv4"
 )
 
@@ -40,12 +41,12 @@ type Config struct {
 	Authenticate func(r *http.Request) error
 
 	// AccountID is the 12-digit account used in ARNs and accepted in
-	// TrustedSigners. Empty means "000000000000".
+	// TrustedSigners. Empty means model.DefaultAccountID.
 	AccountID string
 
 	// EdgeDomain is the suffix of distribution domain names: "d" + 13
 	// lower-case alphanumerics + "." + EdgeDomain. Empty means
-	// "cloudfront.localhost".
+	// model.DefaultEdgeDomain.
 	EdgeDomain string
 
 	// BaseURL is this listener's URL ("http://127.0.0.1:7081"), the prefix
@@ -95,57 +96,22 @@ type Config struct {
 	Rand io.Reader
 }
 
-// Quotas are the resource limits of §7. A zero field means the CloudFront
-// default shown in its comment.
-type Quotas struct {
-	PublicKeys                int // public keys per account: 10
-	KeyGroups                 int // key groups per account: 10
-	KeysPerKeyGroup           int // public keys per key group: 5
-	KeyGroupsPerCacheBehavior int // key groups per cache behavior: 4
-	DistributionsPerKeyGroup  int // distributions per key group: 100
-	Distributions             int // distributions per account: 200
-	CacheBehaviors            int // cache behaviors per distribution: 25
-	Origins                   int // origins per distribution: 25
-	CNAMEs                    int // alternate domain names per distribution: 100
-	OriginAccessControls      int // origin access controls per account: 100
-	InvalidationPaths         int // paths in progress and per batch: 3000
-	InvalidationWildcards     int // wildcard paths in progress and per batch: 15
-}
-
-// withDefaults returns q with zero fields set to CloudFront's defaults.
-func (q Quotas) withDefaults() Quotas {
-	def := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	def(&q.PublicKeys, 10)
-	def(&q.KeyGroups, 10)
-	def(&q.KeysPerKeyGroup, 5)
-	def(&q.KeyGroupsPerCacheBehavior, 4)
-	def(&q.DistributionsPerKeyGroup, 100)
-	def(&q.Distributions, 200)
-	def(&q.CacheBehaviors, 25)
-	def(&q.Origins, 25)
-	def(&q.CNAMEs, 100)
-	def(&q.OriginAccessControls, 100)
-	def(&q.InvalidationPaths, 3000)
-	def(&q.InvalidationWildcards, 15)
-	return q
-}
+// Quotas are the resource limits of §7 (domain.Quotas). A zero field means
+// the CloudFront default.
+type Quotas = domain.Quotas
 
 // Server is the CloudFront 2020-05-31 control API as an http.Handler. It
-// keeps no state of its own: every business rule runs inside a Store
-// transaction, so concurrent updates with the same ETag have exactly one
-// winner (§5).
+// keeps no state of its own: it decodes a request, runs one operation of
+// the domain rules inside a Store transaction, so that concurrent updates
+// with the same ETag have exactly one winner (§5), and encodes the result.
 type Server struct {
-	cfg    Config
-	store  keyfront.Store
-	log    *slog.Logger
-	quotas Quotas
-	now    func() time.Time
-	rand   io.Reader
-	mux    *http.ServeMux
+	cfg   Config
+	store keyfront.Store
+	rules *domain.Rules
+	log   *slog.Logger
+	now   func() time.Time
+	rand  io.Reader
+	mux   *http.ServeMux
 }
 
 // NewServer returns a Server for c. It panics if c.Store is nil.
@@ -153,7 +119,7 @@ func NewServer(c Config) *Server {
 	if c.Store == nil {
 		panic("controlapi: Config.Store is nil")
 	}
-	s := &Server{cfg: c, store: c.Store, log: c.Logger, quotas: c.Quotas.withDefaults(), now: c.Now, rand: c.Rand}
+	s := &Server{cfg: c, store: c.Store, log: c.Logger, now: c.Now, rand: c.Rand}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -166,11 +132,19 @@ func NewServer(c Config) *Server {
 		s.rand = &lockedReader{r: s.rand}
 	}
 	if s.cfg.AccountID == "" {
-		s.cfg.AccountID = "000000000000"
+		s.cfg.AccountID = model.DefaultAccountID
 	}
 	if s.cfg.EdgeDomain == "" {
-		s.cfg.EdgeDomain = "cloudfront.localhost"
+		s.cfg.EdgeDomain = model.DefaultEdgeDomain
 	}
+	s.rules = domain.New(domain.Config{
+		AccountID:       s.cfg.AccountID,
+		EdgeDomain:      s.cfg.EdgeDomain,
+		Quotas:          c.Quotas,
+		AllowAnyRSASize: c.AllowAnyRSASize,
+		Now:             s.now,
+		Rand:            s.rand,
+	})
 	if s.cfg.MaxBodyBytes <= 0 {
 		s.cfg.MaxBodyBytes = 1 << 20
 	}
@@ -322,7 +296,7 @@ func (s *Server) readBody(r *http.Request, tooLarge string) ([]byte, error) {
 
 // decodeBody reads and decodes the request body as shape root, answering
 // MissingBody for an empty one (§10).
-func (s *Server) decodeBody(r *http.Request, root shapeID, rootName, tooLarge string) (*node, error) {
+func (s *Server) decodeBody(r *http.Request, root model.ShapeID, rootName, tooLarge string) (*model.Node, error) {
 	b, err := s.readBody(r, tooLarge)
 	if err != nil {
 		return nil, err
@@ -330,7 +304,7 @@ func (s *Server) decodeBody(r *http.Request, root shapeID, rootName, tooLarge st
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errorf("MissingBody", msgMissingBody)
 	}
-	return decodeXML(b, root, rootName)
+	return model.Decode(b, root, rootName)
 }
 
 // ifMatch returns the request's If-Match value with quotes and a W/
@@ -339,18 +313,6 @@ func ifMatch(r *http.Request) string {
 	v := strings.TrimSpace(r.Header.Get("If-Match"))
 	v = strings.TrimPrefix(v, "W/")
 	return strings.Trim(v, `"`)
-}
-
-// checkIfMatch applies §5: absent → InvalidIfMatchVersion, stale →
-// PreconditionFailed.
-func checkIfMatch(given, current string) error {
-	if given == "" {
-		return errorf("InvalidIfMatchVersion", msgInvalidIfMatch)
-	}
-	if given != current {
-		return errorf("PreconditionFailed", msgPreconditionFailed)
-	}
-	return nil
 }
 
 // maxItemsDefault is the page size when MaxItems is absent, and the most
@@ -376,8 +338,8 @@ func pageParams(r *http.Request) (marker string, maxItems int, err error) {
 
 // writeXML writes a response whose body is n as root element name. etag
 // and location are set when not empty (§1).
-func (s *Server) writeXML(w http.ResponseWriter, status int, name string, n *node, etag, location string) error {
-	body := marshalRoot(name, n)
+func (s *Server) writeXML(w http.ResponseWriter, status int, name string, n *model.Node, etag, location string) error {
+	body := model.MarshalRoot(name, n)
 	h := w.Header()
 	h.Set("Content-Type", "text/xml")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
@@ -412,9 +374,4 @@ func (s *Server) location(r *http.Request, path string) string {
 		base = scheme + "://" + r.Host
 	}
 	return base + "/2020-05-31/" + path
-}
-
-// arn returns a distribution's ARN (§4).
-func (s *Server) arn(id keyfront.DistributionID) string {
-	return fmt.Sprintf("arn:aws:cloudfront::%s:distribution/%s", s.cfg.AccountID, id)
 }

@@ -2,91 +2,59 @@ package controlapi
 
 import (
 	"net/http"
-	"strings"
 
 	"keyfront"
+	"keyfront/domain"
+	"keyfront/model"
 )
 
 // Tags of distributions: CreateDistributionWithTags and the optional
 // ListTagsForResource, TagResource and UntagResource (control-api.md §2).
 
-// maxTags is CloudFront's limit of tags per resource.
-const maxTags = 50
-
-// parseTags reads a Tags element: keys unique.
-func parseTags(n *node, path string) ([]keyfront.Tag, error) {
+// parseTags reads a Tags element; domain.CheckTags applies the rules.
+func parseTags(n *model.Node, path string) ([]keyfront.Tag, error) {
 	var tags []keyfront.Tag
-	seen := map[string]bool{}
-	for _, it := range textsItems(n) {
-		t := keyfront.Tag{Key: it.str("Key")}
-		if v := it.get("Value"); v != nil {
-			t.Value = &v.text
+	for _, it := range n.Get("Items").List() {
+		t := keyfront.Tag{Key: it.Str("Key")}
+		if v := it.Get("Value"); v != nil {
+			text := v.Text()
+			t.Value = &text
 		}
-		if seen[t.Key] {
-			return nil, errorf("InvalidTagging", "%s lists the key %q twice.", path, t.Key)
-		}
-		seen[t.Key] = true
 		tags = append(tags, t)
 	}
-	if len(tags) > maxTags {
-		return nil, errorf("InvalidTagging", "A resource may have at most %d tags.", maxTags)
-	}
-	return tags, nil
+	return tags, domain.CheckTags(path, tags)
 }
 
-// textsItems returns the items of n's Items list (nil-safe).
-func textsItems(n *node) []*node {
-	if l := n.get("Items"); l != nil {
-		return l.items
-	}
-	return nil
-}
-
-func tagsNode(tags []keyfront.Tag) *node {
-	n := newNode(shTags)
-	var items []*node
+func tagsNode(tags []keyfront.Tag) *model.Node {
+	n := model.NewNode(model.ShTags)
+	var items []*model.Node
 	for _, t := range tags {
-		it := newNode(shTag)
-		it.setText("Key", t.Key)
+		it := model.NewNode(model.ShTag)
+		it.SetText("Key", t.Key)
 		if t.Value != nil {
-			it.setText("Value", *t.Value)
+			it.SetText("Value", *t.Value)
 		}
 		items = append(items, it)
 	}
-	setItems(n, items)
+	n.SetItems(items)
 	return n
 }
 
-// taggedDistribution resolves the Resource query parameter, a distribution
-// ARN of this account.
-func (s *Server) taggedDistribution(r *http.Request) (keyfront.DistributionID, error) {
-	arn := r.URL.Query().Get("Resource")
-	prefix := "arn:aws:cloudfront::" + s.cfg.AccountID + ":distribution/"
-	if arn == "" {
-		return "", invalidArgument("The Resource query parameter (a distribution ARN) is required.")
-	}
-	id, ok := strings.CutPrefix(arn, prefix)
-	if !ok || id == "" {
-		return "", invalidArgument("Resource %q is not the ARN of a distribution of this account (%s<Id>); keyfront tags distributions only.", arn, prefix)
-	}
-	return keyfront.DistributionID(id), nil
-}
-
 func (s *Server) handleTagsList(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.taggedDistribution(r)
+	id, err := s.rules.TaggedDistribution(r.URL.Query().Get("Resource"))
 	if err != nil {
 		return err
 	}
-	var d *keyfront.Distribution
+	var tags []keyfront.Tag
 	err = s.store.View(r.Context(), func(tx keyfront.Tx) error {
 		var err error
-		d, err = tx.GetDistribution(r.Context(), id)
-		return notFound(err, noSuchKeyGroup) // NoSuchResource is the modelled code
+		tags, err = domain.DistributionTags(r.Context(), tx, id)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	return s.writeXML(w, http.StatusOK, "Tags", tagsNode(d.Tags), "", "")
+	return s.writeXML(w, http.StatusOK, "Tags", tagsNode(tags), "", "")
 }
 
 // handleTagsUpdate serves TagResource (?Operation=Tag) and UntagResource
@@ -96,7 +64,7 @@ func (s *Server) handleTagsUpdate(w http.ResponseWriter, r *http.Request) error 
 	if op != "Tag" && op != "Untag" {
 		return errorf("NotImplemented", "keyfront does not implement POST /2020-05-31/tagging?Operation=%s.", op)
 	}
-	id, err := s.taggedDistribution(r)
+	id, err := s.rules.TaggedDistribution(r.URL.Query().Get("Resource"))
 	if err != nil {
 		return err
 	}
@@ -105,7 +73,7 @@ func (s *Server) handleTagsUpdate(w http.ResponseWriter, r *http.Request) error 
 		drop []string
 	)
 	if op == "Tag" {
-		n, err := s.decodeBody(r, shTags, "Tags", "RequestEntityTooLarge")
+		n, err := s.decodeBody(r, model.ShTags, "Tags", "RequestEntityTooLarge")
 		if err != nil {
 			return err
 		}
@@ -113,37 +81,14 @@ func (s *Server) handleTagsUpdate(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 	} else {
-		n, err := s.decodeBody(r, shTagKeys, "TagKeys", "RequestEntityTooLarge")
+		n, err := s.decodeBody(r, model.ShTagKeys, "TagKeys", "RequestEntityTooLarge")
 		if err != nil {
 			return err
 		}
-		drop = textsOfList(n.get("Items"))
+		drop = n.Get("Items").Texts()
 	}
-	ctx := r.Context()
-	err = s.store.Update(ctx, func(tx keyfront.Tx) error {
-		d, err := tx.GetDistribution(ctx, id)
-		if err != nil {
-			return notFound(err, noSuchKeyGroup)
-		}
-		tags := d.Tags[:0:0]
-		for _, t := range d.Tags {
-			replaced := false
-			for _, a := range add {
-				replaced = replaced || a.Key == t.Key
-			}
-			for _, k := range drop {
-				replaced = replaced || k == t.Key
-			}
-			if !replaced {
-				tags = append(tags, t)
-			}
-		}
-		tags = append(tags, add...)
-		if len(tags) > maxTags {
-			return errorf("InvalidTagging", "A resource may have at most %d tags.", maxTags)
-		}
-		d.Tags = tags
-		return tx.PutDistribution(ctx, d)
+	err = s.store.Update(r.Context(), func(tx keyfront.Tx) error {
+		return domain.RetagDistribution(r.Context(), tx, id, add, drop)
 	})
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@
 // # Configuration
 //
 // The edge reads its configuration from a keyfront.Store: distributions
-// (parsed once per ETag with controlapi.ParseDistributionConfig), key
+// (decoded once per ETag with model.DecodeStored), key
 // groups, public keys (parsed once) and origin access controls. It keeps an
 // immutable snapshot of what it needs to route and verify and swaps it
 // atomically. Start polls the store every Config.ReloadInterval and builds

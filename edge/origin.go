@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"keyfront"
-	"keyfront/controlapi"
+	"keyfront/model"
 )
 
 // origin is one origin of a distribution, ready to request.
@@ -32,7 +32,7 @@ type origin struct {
 	httpsPort int
 	protocol  string // "http-only", "https-only" or "match-viewer"
 	path      string // OriginPath: "" or "/prefix" without trailing slash
-	headers   []controlapi.OriginHeader
+	headers   []model.OriginHeader
 
 	connectTimeout time.Duration
 	attempts       int
@@ -51,7 +51,7 @@ const (
 	defaultReadTimeout    = 30 * time.Second
 )
 
-func (s *Server) buildOrigin(dist *distribution, o *controlapi.Origin, oacs map[string]*keyfront.OriginAccessControl) *origin {
+func (s *Server) buildOrigin(dist *distribution, o *model.Origin, oacs map[string]*keyfront.OriginAccessControl) *origin {
 	out := &origin{
 		id:             o.ID,
 		path:           strings.TrimSuffix(o.OriginPath, "/"),

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"keyfront/controlapi"
+	"keyfront/model"
 )
 
 // listMode says which items of a kind (query parameters, cookies, headers)
@@ -123,7 +123,7 @@ func listed(canon bool, names []string) selection {
 }
 
 // newRequestPolicy derives a behavior's request policy.
-func newRequestPolicy(cb *controlapi.CacheBehavior) *requestPolicy {
+func newRequestPolicy(cb *model.CacheBehavior) *requestPolicy {
 	p := &requestPolicy{}
 	if fv := cb.ForwardedValues; fv != nil {
 		// Legacy settings: what is forwarded is also the cache key

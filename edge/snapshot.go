@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"keyfront"
-	"keyfront/controlapi"
+	"keyfront/model"
 	"keyfront/signing"
 )
 
@@ -204,7 +204,7 @@ type parseCache struct {
 
 type parsedConfig struct {
 	etag string
-	cfg  *controlapi.DistributionConfig
+	cfg  *model.DistributionConfig
 	err  error
 }
 
@@ -267,7 +267,11 @@ func (s *Server) build(st *storeState) *snapshot {
 		seenDists[d.ID] = true
 		pc, ok := s.parsed.configs[d.ID]
 		if !ok || pc.etag != d.ETag {
-			cfg, err := controlapi.ParseDistributionConfig(d.Config)
+			var cfg *model.DistributionConfig
+			c, err := model.DecodeDistributionConfig(d.Config)
+			if err == nil {
+				cfg = c.Config
+			}
 			pc = parsedConfig{etag: d.ETag, cfg: cfg, err: err}
 			s.parsed.configs[d.ID] = pc
 			if err != nil {
@@ -301,7 +305,7 @@ func (s *Server) build(st *storeState) *snapshot {
 	return snap
 }
 
-func (s *Server) buildDistribution(d *keyfront.Distribution, cfg *controlapi.DistributionConfig,
+func (s *Server) buildDistribution(d *keyfront.Distribution, cfg *model.DistributionConfig,
 	keys map[keyfront.KeyPairID]*keyfront.PublicKey, groups map[keyfront.KeyGroupID]*keyfront.KeyGroup,
 	oacs map[string]*keyfront.OriginAccessControl) *distribution {
 	dist := &distribution{
@@ -322,7 +326,7 @@ func (s *Server) buildDistribution(d *keyfront.Distribution, cfg *controlapi.Dis
 		o := &cfg.Origins[i]
 		origins[o.ID] = s.buildOrigin(dist, o, oacs)
 	}
-	add := func(cb *controlapi.CacheBehavior, isDefault bool) {
+	add := func(cb *model.CacheBehavior, isDefault bool) {
 		b := &behavior{
 			pattern:      patternWithSlash(cb.PathPattern),
 			isDefault:    isDefault,
@@ -360,7 +364,7 @@ func (s *Server) buildDistribution(d *keyfront.Distribution, cfg *controlapi.Dis
 // of the account if TrustedSigners is enabled with "self" or the account ID
 // (signed-urls.md §10). The fingerprint names the set, so that a signature
 // check remembered under one set is never reused under another.
-func (s *Server) trustedKeys(cb *controlapi.CacheBehavior, keys map[keyfront.KeyPairID]*keyfront.PublicKey,
+func (s *Server) trustedKeys(cb *model.CacheBehavior, keys map[keyfront.KeyPairID]*keyfront.PublicKey,
 	groups map[keyfront.KeyGroupID]*keyfront.KeyGroup) (signing.KeyMap, [32]byte) {
 	ids := map[keyfront.KeyPairID]bool{}
 	if cb.TrustedKeyGroups.Enabled {
@@ -402,7 +406,7 @@ func (s *Server) trustedKeys(cb *controlapi.CacheBehavior, keys map[keyfront.Key
 
 // trustsAccount reports whether a behavior's TrustedSigners trusts every
 // public key of the account: enabled, naming "self" or the account ID.
-func trustsAccount(cb *controlapi.CacheBehavior, account string) bool {
+func trustsAccount(cb *model.CacheBehavior, account string) bool {
 	if !cb.TrustedSigners.Enabled {
 		return false
 	}

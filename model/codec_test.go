@@ -1,4 +1,4 @@
-package controlapi
+package model
 
 import (
 	"bytes"
@@ -11,16 +11,16 @@ import (
 // roots are the request payloads the decoder accepts, by element name.
 var roots = []struct {
 	name string
-	sid  shapeID
+	sid  ShapeID
 }{
-	{"PublicKeyConfig", shPublicKeyConfig},
-	{"KeyGroupConfig", shKeyGroupConfig},
-	{"DistributionConfig", shDistributionConfig},
-	{"DistributionConfigWithTags", shDistributionConfigWithTags},
-	{"OriginAccessControlConfig", shOriginAccessControlConfig},
-	{"InvalidationBatch", shInvalidationBatch},
-	{"Tags", shTags},
-	{"TagKeys", shTagKeys},
+	{"PublicKeyConfig", ShPublicKeyConfig},
+	{"KeyGroupConfig", ShKeyGroupConfig},
+	{"DistributionConfig", ShDistributionConfig},
+	{"DistributionConfigWithTags", ShDistributionConfigWithTags},
+	{"OriginAccessControlConfig", ShOriginAccessControlConfig},
+	{"InvalidationBatch", ShInvalidationBatch},
+	{"Tags", ShTags},
+	{"TagKeys", ShTagKeys},
 }
 
 // checkDecode decodes data as every root and checks that whatever decodes
@@ -29,41 +29,37 @@ var roots = []struct {
 // its canonical form when it goes through the defaults again.
 func checkDecode(t *testing.T, data []byte) {
 	for _, r := range roots {
-		n, err := decodeXML(data, r.sid, r.name)
+		n, err := Decode(data, r.sid, r.name)
 		if err != nil {
-			if _, ok := err.(*apiError); !ok {
-				t.Fatalf("%s: error %T %v, want *apiError", r.name, err, err)
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("%s: error %T %v, want *Error", r.name, err, err)
 			}
 			continue
 		}
 		out := marshalElement(r.name, n)
-		n2, err := decodeXML(out, r.sid, r.name)
+		n2, err := Decode(out, r.sid, r.name)
 		if err != nil {
 			t.Fatalf("%s: emitted XML does not decode: %v\n%s", r.name, err, out)
 		}
 		if out2 := marshalElement(r.name, n2); !bytes.Equal(out, out2) {
 			t.Fatalf("%s: not canonical:\n%s\n%s", r.name, out, out2)
 		}
-		if r.sid != shDistributionConfig {
+		if r.sid != ShDistributionConfig {
 			continue
 		}
-		in, err := prepareDistribution(n2)
+		in, err := CanonicalFromNode(n2)
 		if err != nil {
 			continue
 		}
-		again, err := decodeXML(in.raw, shDistributionConfig, r.name)
+		in2, err := DecodeDistributionConfig(in.XML)
 		if err != nil {
-			t.Fatalf("stored form does not decode: %v\n%s", err, in.raw)
+			t.Fatalf("stored form does not validate: %v\n%s", err, in.XML)
 		}
-		in2, err := prepareDistribution(again)
-		if err != nil {
-			t.Fatalf("stored form does not validate: %v\n%s", err, in.raw)
+		if !bytes.Equal(in.XML, in2.XML) {
+			t.Fatalf("defaults not idempotent:\n%s\n%s", in.XML, in2.XML)
 		}
-		if !bytes.Equal(in.raw, in2.raw) {
-			t.Fatalf("defaults not idempotent:\n%s\n%s", in.raw, in2.raw)
-		}
-		if _, err := ParseDistributionConfig(in.raw); err != nil {
-			t.Fatalf("ParseDistributionConfig of the stored form: %v", err)
+		if _, err := DecodeStored(in.XML); err != nil {
+			t.Fatalf("DecodeStored of the stored form: %v", err)
 		}
 	}
 }
@@ -72,7 +68,7 @@ func checkDecode(t *testing.T, data []byte) {
 // are API errors, and what decodes round-trips canonically. The seed corpus
 // is in testdata/fuzz/FuzzDecode, plus every request.xml under testdata.
 func FuzzDecode(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*/*/request.xml")
+	files, _ := filepath.Glob("../controlapi/testdata/*/*/request.xml")
 	for _, name := range files {
 		b, err := os.ReadFile(name)
 		if err != nil {
@@ -90,14 +86,14 @@ func FuzzDecode(f *testing.F) {
 // TestShapeTable checks the generated table against the assumptions the
 // codec makes.
 func TestShapeTable(t *testing.T) {
-	for id := shapeID(1); int(id) < len(shapes); id++ {
+	for id := ShapeID(1); int(id) < len(shapes); id++ {
 		s := &shapes[id]
 		if s.name == "" || s.kind == 0 {
 			t.Errorf("shape %d is empty", id)
 		}
 		switch s.kind {
 		case kindList:
-			if s.item == shNone || s.itemName == "" {
+			if s.item == ShNone || s.itemName == "" {
 				t.Errorf("list %s has no item shape or name", s.name)
 			}
 		case kindStructure:
@@ -107,52 +103,52 @@ func TestShapeTable(t *testing.T) {
 					t.Errorf("%s lists %s twice", s.name, m.name)
 				}
 				seen[m.name] = true
-				if m.shape == shNone {
+				if m.shape == ShNone {
 					t.Errorf("%s.%s has no shape", s.name, m.name)
 				}
 			}
 		}
 	}
 	// The list member names clients match (§3.5).
-	for list, want := range map[shapeID]string{
-		shAliasList: "CNAME", shOriginList: "Origin", shMethodsList: "Method", shTrustedKeyGroupIdList: "KeyGroup",
-		shKGKeyPairIdsList: "KeyGroup", shPublicKeyIdList: "PublicKey", shPathList: "Path", shDistributionIdListSummary: "DistributionId",
-		shKeyGroupSummaryList: "KeyGroupSummary", shPublicKeySummaryList: "PublicKeySummary", shTagKeyList: "Key",
+	for list, want := range map[ShapeID]string{
+		ShAliasList: "CNAME", ShOriginList: "Origin", ShMethodsList: "Method", ShTrustedKeyGroupIdList: "KeyGroup",
+		ShKGKeyPairIdsList: "KeyGroup", ShPublicKeyIdList: "PublicKey", ShPathList: "Path", ShDistributionIdListSummary: "DistributionId",
+		ShKeyGroupSummaryList: "KeyGroupSummary", ShPublicKeySummaryList: "PublicKeySummary", ShTagKeyList: "Key",
 	} {
 		if got := shapes[list].itemName; got != want {
 			t.Errorf("%s items are <%s>, want <%s>", shapes[list].name, got, want)
 		}
 	}
 	for code, status := range map[string]int{"NoSuchResource": 404, "PreconditionFailed": 412, "BatchTooLarge": 413,
-		"KeyGroupAlreadyExists": 409, "InvalidIfMatchVersion": 400, "MalformedInput": 400, "NotImplemented": 501, "MissingAuthenticationToken": 403} {
-		if got := statusOf(code); got != status {
-			t.Errorf("statusOf(%s) = %d, want %d", code, got, status)
+		"KeyGroupAlreadyExists": 409, "InvalidIfMatchVersion": 400} {
+		if got := ErrorStatus[code]; got != status {
+			t.Errorf("ErrorStatus[%s] = %d, want %d", code, got, status)
 		}
 	}
 }
 
 // TestEmitter checks the byte rules of §1 and §8 on hand-built values.
 func TestEmitter(t *testing.T) {
-	n := newNode(shPublicKeyList)
-	n.setInt("MaxItems", 100)
-	setItems(n, nil)
-	if got, want := string(marshalRoot("PublicKeyList", n)), `<?xml version="1.0"?>`+"\n"+`<PublicKeyList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><MaxItems>100</MaxItems><Quantity>0</Quantity></PublicKeyList>`; got != want {
+	n := NewNode(ShPublicKeyList)
+	n.SetInt("MaxItems", 100)
+	n.SetItems(nil)
+	if got, want := string(MarshalRoot("PublicKeyList", n)), `<?xml version="1.0"?>`+"\n"+`<PublicKeyList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><MaxItems>100</MaxItems><Quantity>0</Quantity></PublicKeyList>`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	// Required members absent are emitted with zero values, never empty
 	// numbers or booleans.
-	g := newNode(shGeoRestriction)
+	g := NewNode(ShGeoRestriction)
 	if got, want := string(marshalElement("GeoRestriction", g)), `<GeoRestriction><RestrictionType></RestrictionType><Quantity>0</Quantity></GeoRestriction>`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	c := newNode(shPublicKeyConfig)
-	c.setText("Comment", "a\r\nb <&> \"q\" \x01")
+	c := NewNode(ShPublicKeyConfig)
+	c.SetText("Comment", "a\r\nb <&> \"q\" \x01")
 	if got := string(marshalElement("PublicKeyConfig", c)); !strings.Contains(got, "<Comment>a&#xD;\nb &lt;&amp;&gt; \"q\" \uFFFD</Comment>") {
 		t.Errorf("escaping: %s", got)
 	}
 	// withNamespace on a stored element.
-	raw := &node{shape: shDistributionConfig, raw: []byte("<DistributionConfig><Comment></Comment></DistributionConfig>")}
-	if got := string(marshalRoot("DistributionConfig", raw)); !strings.HasPrefix(got, `<?xml version="1.0"?>`+"\n"+`<DistributionConfig xmlns="`) {
+	raw := RawNode(ShDistributionConfig, []byte("<DistributionConfig><Comment></Comment></DistributionConfig>"))
+	if got := string(MarshalRoot("DistributionConfig", raw)); !strings.HasPrefix(got, `<?xml version="1.0"?>`+"\n"+`<DistributionConfig xmlns="`) {
 		t.Errorf("raw root: %s", got)
 	}
 }

@@ -1,4 +1,4 @@
-package controlapi
+package model
 
 import (
 	"bytes"
@@ -21,36 +21,38 @@ import (
 // model member order with required members always present (§1, §13).
 
 const (
-	xmlNamespace = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
-	// xmlHeader starts every response body: declaration plus newline (§1).
-	xmlHeader = `<?xml version="1.0"?>` + "\n"
+	// Namespace is the XML namespace of every CloudFront 2020-05-31
+	// response's root element.
+	Namespace = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
+	// XMLHeader starts every response body: declaration plus newline (§1).
+	XMLHeader = `<?xml version="1.0"?>` + "\n"
 	// timeFormat is how timestamps are emitted (§4).
 	timeFormat = "2006-01-02T15:04:05.000Z"
 )
 
-// node is a value of a model shape.
-type node struct {
-	shape  shapeID
-	fields []*node // structure: one per member, nil when absent
-	items  []*node // list
+// Node is a value of a model shape.
+type Node struct {
+	shape  ShapeID
+	fields []*Node // structure: one per member, nil when absent
+	items  []*Node // list
 	text   string  // scalar, in canonical form
 	raw    []byte  // if set, the element's canonical XML, emitted as is
 }
 
-// newNode returns an empty value of shape sid.
-func newNode(sid shapeID) *node {
-	n := &node{shape: sid}
+// NewNode returns an empty value of shape sid.
+func NewNode(sid ShapeID) *Node {
+	n := &Node{shape: sid}
 	if s := &shapes[sid]; s.kind == kindStructure {
-		n.fields = make([]*node, len(s.members))
+		n.fields = make([]*Node, len(s.members))
 	}
 	return n
 }
 
-func (n *node) sh() *shape { return &shapes[n.shape] }
+func (n *Node) sh() *shape { return &shapes[n.shape] }
 
 // index returns the member index of name; a name the shape does not have
 // is a programming error.
-func (n *node) index(name string) int {
+func (n *Node) index(name string) int {
 	i := n.sh().memberIndex(name)
 	if i < 0 {
 		panic(fmt.Sprintf("controlapi: shape %s has no member %s", n.sh().name, name))
@@ -58,66 +60,71 @@ func (n *node) index(name string) int {
 	return i
 }
 
-// get returns the member called name, or nil if it is absent or n is nil.
-func (n *node) get(name string) *node {
+// Get returns the member called name, or nil if it is absent or n is nil.
+func (n *Node) Get(name string) *Node {
 	if n == nil || n.fields == nil {
 		return nil
 	}
 	return n.fields[n.index(name)]
 }
 
-// has reports whether member name is present.
-func (n *node) has(name string) bool { return n.get(name) != nil }
+// Has reports whether member name is present.
+func (n *Node) Has(name string) bool { return n.Get(name) != nil }
 
-// set sets member name to c and returns c.
-func (n *node) set(name string, c *node) *node {
+// Set sets member name to c and returns c.
+func (n *Node) Set(name string, c *Node) *Node {
 	n.fields[n.index(name)] = c
 	return c
 }
 
-// ensure returns member name, creating an empty value if it is absent.
-func (n *node) ensure(name string) *node {
+// Ensure returns member name, creating an empty value if it is absent.
+func (n *Node) Ensure(name string) *Node {
 	i := n.index(name)
 	if n.fields[i] == nil {
-		n.fields[i] = newNode(n.sh().members[i].shape)
+		n.fields[i] = NewNode(n.sh().members[i].shape)
 	}
 	return n.fields[i]
 }
 
-// setText sets scalar member name to text.
-func (n *node) setText(name, text string) *node {
+// SetText sets scalar member name to text.
+func (n *Node) SetText(name, text string) *Node {
 	i := n.index(name)
-	c := newNode(n.sh().members[i].shape)
+	c := NewNode(n.sh().members[i].shape)
 	c.text = text
 	n.fields[i] = c
 	return c
 }
 
-func (n *node) setBool(name string, v bool)      { n.setText(name, strconv.FormatBool(v)) }
-func (n *node) setInt(name string, v int64)      { n.setText(name, strconv.FormatInt(v, 10)) }
-func (n *node) setTime(name string, t time.Time) { n.setText(name, t.UTC().Format(timeFormat)) }
+// SetBool sets boolean member name.
+func (n *Node) SetBool(name string, v bool) { n.SetText(name, strconv.FormatBool(v)) }
 
-// defaultText sets scalar member name to text unless it is present.
-func (n *node) defaultText(name, text string) {
-	if !n.has(name) {
-		n.setText(name, text)
+// SetInt sets integer or long member name.
+func (n *Node) SetInt(name string, v int64) { n.SetText(name, strconv.FormatInt(v, 10)) }
+
+// SetTime sets timestamp member name, emitted in UTC to the millisecond.
+func (n *Node) SetTime(name string, t time.Time) { n.SetText(name, t.UTC().Format(timeFormat)) }
+
+// DefaultText sets scalar member name to text unless it is present.
+func (n *Node) DefaultText(name, text string) {
+	if !n.Has(name) {
+		n.SetText(name, text)
 	}
 }
 
-// str returns scalar member name, "" when absent.
-func (n *node) str(name string) string {
-	if c := n.get(name); c != nil {
+// Str returns scalar member name, "" when absent.
+func (n *Node) Str(name string) string {
+	if c := n.Get(name); c != nil {
 		return c.text
 	}
 	return ""
 }
 
-// boolean returns boolean member name, false when absent.
-func (n *node) boolean(name string) bool { return n.str(name) == "true" }
+// Bool returns boolean member name, false when absent.
+func (n *Node) Bool(name string) bool { return n.Str(name) == "true" }
 
-// integer returns integer or long member name and whether it is present.
-func (n *node) integer(name string) (int64, bool) {
-	c := n.get(name)
+// Int returns integer or long member name and whether it is present.
+func (n *Node) Int(name string) (int64, bool) {
+	c := n.Get(name)
 	if c == nil {
 		return 0, false
 	}
@@ -125,22 +132,22 @@ func (n *node) integer(name string) (int64, bool) {
 	return v, err == nil
 }
 
-// itemsOf returns the items of the wrapper member name's Items list: for
-// example n.itemsOf("Origins") is the Origin values. Nil-safe.
-func (n *node) itemsOf(name string) []*node {
-	w := n.get(name)
+// ItemsOf returns the items of the wrapper member name's Items list: for
+// example n.ItemsOf("Origins") is the Origin values. Nil-safe.
+func (n *Node) ItemsOf(name string) []*Node {
+	w := n.Get(name)
 	if w == nil {
 		return nil
 	}
-	if l := w.get("Items"); l != nil {
+	if l := w.Get("Items"); l != nil {
 		return l.items
 	}
 	return nil
 }
 
-// textsOf returns the texts of a wrapper's Items list of scalars.
-func (n *node) textsOf(name string) []string {
-	items := n.itemsOf(name)
+// TextsOf returns the texts of a wrapper's Items list of scalars.
+func (n *Node) TextsOf(name string) []string {
+	items := n.ItemsOf(name)
 	if items == nil {
 		return nil
 	}
@@ -151,40 +158,113 @@ func (n *node) textsOf(name string) []string {
 	return out
 }
 
-// setQuantityItems fills a {Quantity, Items} wrapper with scalar items.
-func setQuantityItems(w *node, texts []string) {
-	w.setInt("Quantity", int64(len(texts)))
+// SetQuantityItems fills a {Quantity, Items} wrapper with scalar items.
+func (w *Node) SetQuantityItems(texts []string) {
+	w.SetInt("Quantity", int64(len(texts)))
 	if len(texts) == 0 {
-		w.set("Items", nil)
+		w.Set("Items", nil)
 		return
 	}
-	l := w.ensure("Items")
+	l := w.Ensure("Items")
 	l.items = l.items[:0]
 	for _, t := range texts {
-		l.items = append(l.items, &node{shape: l.sh().item, text: t})
+		l.items = append(l.items, &Node{shape: l.sh().item, text: t})
 	}
 }
 
-// setItems fills a {Quantity?, Items} wrapper with structure items.
-func setItems(w *node, items []*node) {
+// SetItems fills a {Quantity?, Items} wrapper with structure items.
+func (w *Node) SetItems(items []*Node) {
 	if w.sh().memberIndex("Quantity") >= 0 {
-		w.setInt("Quantity", int64(len(items)))
+		w.SetInt("Quantity", int64(len(items)))
 	}
 	if len(items) == 0 {
-		w.set("Items", nil)
+		w.Set("Items", nil)
 		return
 	}
-	w.ensure("Items").items = items
+	w.Ensure("Items").items = items
+}
+
+// SetList sets list member name to scalar items; an empty list removes it.
+func (n *Node) SetList(name string, texts []string) {
+	if len(texts) == 0 {
+		n.Set(name, nil)
+		return
+	}
+	l := n.Ensure(name)
+	l.items = l.items[:0]
+	for _, t := range texts {
+		l.items = append(l.items, &Node{shape: l.sh().item, text: t})
+	}
+}
+
+// Text returns a scalar's text; "" for nil.
+func (n *Node) Text() string {
+	if n == nil {
+		return ""
+	}
+	return n.text
+}
+
+// List returns a list's items; nil for nil.
+func (n *Node) List() []*Node {
+	if n == nil {
+		return nil
+	}
+	return n.items
+}
+
+// Texts returns the texts of a list of scalars; nil for nil.
+func (n *Node) Texts() []string {
+	if n == nil || len(n.items) == 0 {
+		return nil
+	}
+	out := make([]string, len(n.items))
+	for i, it := range n.items {
+		out[i] = it.text
+	}
+	return out
+}
+
+// RawNode returns a value of shape sid that is emitted as raw, an element
+// already in canonical form without attributes (a stored
+// DistributionConfig).
+func RawNode(sid ShapeID, raw []byte) *Node { return &Node{shape: sid, raw: raw} }
+
+// CopyMembersFrom sets each member of n that src's shape also has, under
+// the same name and of the same shape (or both strings), to src's value;
+// absent members of src are left alone. Summaries are built this way from
+// the configurations they summarise.
+func (n *Node) CopyMembersFrom(src *Node) {
+	ss := src.sh()
+	for i, m := range n.sh().members {
+		j := ss.memberIndex(m.name)
+		if j < 0 || src.fields[j] == nil {
+			continue
+		}
+		c := src.fields[j]
+		if c.shape != m.shape && !(shapes[c.shape].kind == kindString && shapes[m.shape].kind == kindString) {
+			continue
+		}
+		n.fields[i] = c
+	}
 }
 
 // ---- decoding ----
 
-// decodeXML decodes body, whose root element must be rootName, as shape
+// Decode decodes body, whose root element must be rootName, as shape
 // root. Syntax errors are MalformedInput; otherwise the first validation
 // fault is returned (InvalidArgument, InconsistentQuantities or
 // MalformedInput for structural misuse), after the whole document has been
 // checked for well-formedness (control-api.md §10 check order).
-func decodeXML(body []byte, root shapeID, rootName string) (*node, error) {
+func Decode(body []byte, root ShapeID, rootName string) (*Node, error) {
+	return decode(body, root, rootName, true)
+}
+
+// decode is Decode; when strict is false, only syntax and structure
+// errors fail and the model's value rules (types, enums, lengths, patterns,
+// Quantity/Items, required members) are not applied, so that what a store
+// holds is read as it was accepted (decodeStored).
+func decode(body []byte, root ShapeID, rootName string, strict bool) (*Node, error) {
 	dec := &decoder{d: xml.NewDecoder(bytes.NewReader(body))}
 	dec.d.Strict = true
 	var start xml.StartElement
@@ -228,7 +308,7 @@ func decodeXML(body []byte, root shapeID, rootName string) (*node, error) {
 			}
 		}
 	}
-	if dec.invalid != nil {
+	if strict && dec.invalid != nil {
 		return nil, dec.invalid
 	}
 	return n, nil
@@ -257,7 +337,7 @@ func (dec *decoder) fault(code, format string, args ...any) {
 
 // decode decodes the element whose start tag was just read as shape sid.
 // path names the element for messages ("DistributionConfig.Origins.Items[0].Id").
-func (dec *decoder) decode(sid shapeID, path string) (*node, error) {
+func (dec *decoder) decode(sid ShapeID, path string) (*Node, error) {
 	switch shapes[sid].kind {
 	case kindStructure:
 		return dec.decodeStruct(sid, path)
@@ -267,8 +347,8 @@ func (dec *decoder) decode(sid shapeID, path string) (*node, error) {
 	return dec.decodeScalar(sid, path)
 }
 
-func (dec *decoder) decodeStruct(sid shapeID, path string) (*node, error) {
-	n := newNode(sid)
+func (dec *decoder) decodeStruct(sid ShapeID, path string) (*Node, error) {
+	n := NewNode(sid)
 	s := &shapes[sid]
 	for {
 		tok, err := dec.d.Token()
@@ -303,16 +383,16 @@ func (dec *decoder) decodeStruct(sid shapeID, path string) (*node, error) {
 
 // finishStruct fills a missing Quantity from its Items, checks the pair,
 // and checks required members (§8).
-func (dec *decoder) finishStruct(n *node, path string) {
+func (dec *decoder) finishStruct(n *Node, path string) {
 	s := n.sh()
 	qi, ii := s.memberIndex("Quantity"), s.memberIndex("Items")
-	if qi >= 0 && ii >= 0 && s.members[ii].shape != shNone && shapes[s.members[ii].shape].kind == kindList {
+	if qi >= 0 && ii >= 0 && s.members[ii].shape != ShNone && shapes[s.members[ii].shape].kind == kindList {
 		count := 0
 		if l := n.fields[ii]; l != nil {
 			count = len(l.items)
 		}
 		if q := n.fields[qi]; q == nil {
-			n.setInt("Quantity", int64(count))
+			n.SetInt("Quantity", int64(count))
 		} else if v, err := strconv.ParseInt(q.text, 10, 64); err == nil && v != int64(count) {
 			dec.fault("InconsistentQuantities", "The value of Quantity and the size of Items don't match: %s.Quantity is %d but %s.Items holds %d %s.",
 				path, v, path, count, plural(count, shapes[s.members[ii].shape].itemName))
@@ -338,8 +418,8 @@ func plural(n int, item string) string {
 	return item + " elements"
 }
 
-func (dec *decoder) decodeList(sid shapeID, path string) (*node, error) {
-	n := newNode(sid)
+func (dec *decoder) decodeList(sid ShapeID, path string) (*Node, error) {
+	n := NewNode(sid)
 	s := &shapes[sid]
 	for {
 		tok, err := dec.d.Token()
@@ -366,7 +446,7 @@ func (dec *decoder) decodeList(sid shapeID, path string) (*node, error) {
 	}
 }
 
-func (dec *decoder) checkListSize(items []*node, sid shapeID, path string) {
+func (dec *decoder) checkListSize(items []*Node, sid ShapeID, path string) {
 	s := &shapes[sid]
 	if s.min > 0 && len(items) < s.min {
 		dec.fault("InvalidArgument", "%s must hold at least %d %s.", path, s.min, plural(s.min, s.itemName))
@@ -376,7 +456,7 @@ func (dec *decoder) checkListSize(items []*node, sid shapeID, path string) {
 	}
 }
 
-func (dec *decoder) decodeScalar(sid shapeID, path string) (*node, error) {
+func (dec *decoder) decodeScalar(sid ShapeID, path string) (*Node, error) {
 	var text []byte
 	for {
 		tok, err := dec.d.Token()
@@ -396,14 +476,14 @@ func (dec *decoder) decodeScalar(sid shapeID, path string) (*node, error) {
 			if msg != "" {
 				dec.fault("InvalidArgument", "%s: %s", path, msg)
 			}
-			return &node{shape: sid, text: c}, nil
+			return &Node{shape: sid, text: c}, nil
 		}
 	}
 }
 
 // canonicalScalar checks text against shape sid and returns its canonical
 // form, or a message saying what is wrong.
-func canonicalScalar(sid shapeID, text string) (string, string) {
+func canonicalScalar(sid ShapeID, text string) (string, string) {
 	s := &shapes[sid]
 	switch s.kind {
 	case kindBoolean:
@@ -445,11 +525,11 @@ func canonicalScalar(sid shapeID, text string) (string, string) {
 	return text, ""
 }
 
-var patterns sync.Map // shapeID → *regexp.Regexp
+var patterns sync.Map // ShapeID → *regexp.Regexp
 
 // patternOf compiles the shape's pattern once. Smithy patterns are not
 // anchored.
-func patternOf(sid shapeID) *regexp.Regexp {
+func patternOf(sid ShapeID) *regexp.Regexp {
 	if re, ok := patterns.Load(sid); ok {
 		return re.(*regexp.Regexp)
 	}
@@ -469,21 +549,21 @@ func contains(list []string, s string) bool {
 
 // ---- emitting ----
 
-// marshalRoot returns the response body for n as root element name:
+// MarshalRoot returns the response body for n as root element name:
 // declaration, newline, root with xmlns, no indentation (§1).
-func marshalRoot(name string, n *node) []byte {
+func MarshalRoot(name string, n *Node) []byte {
 	b := make([]byte, 0, 512)
-	b = append(b, xmlHeader...)
+	b = append(b, XMLHeader...)
 	return appendElement(b, name, n, true)
 }
 
 // marshalElement returns n's canonical XML without declaration or xmlns,
 // the form a DistributionConfig is stored in.
-func marshalElement(name string, n *node) []byte {
+func marshalElement(name string, n *Node) []byte {
 	return appendElement(nil, name, n, false)
 }
 
-func appendElement(b []byte, name string, n *node, root bool) []byte {
+func appendElement(b []byte, name string, n *Node, root bool) []byte {
 	if n.raw != nil {
 		if root {
 			return withNamespace(b, n.raw)
@@ -499,7 +579,7 @@ func appendElement(b []byte, name string, n *node, root bool) []byte {
 	b = append(b, '<')
 	b = append(b, name...)
 	if root {
-		b = append(b, ` xmlns="`+xmlNamespace+`"`...)
+		b = append(b, ` xmlns="`+Namespace+`"`...)
 	}
 	b = append(b, '>')
 	switch s.kind {
@@ -519,7 +599,7 @@ func appendElement(b []byte, name string, n *node, root bool) []byte {
 			b = appendElement(b, s.itemName, it, false)
 		}
 	default:
-		b = appendEscaped(b, n.text)
+		b = AppendEscaped(b, n.text)
 	}
 	b = append(b, "</"...)
 	b = append(b, name...)
@@ -534,14 +614,14 @@ func withNamespace(b, raw []byte) []byte {
 		return append(b, raw...)
 	}
 	b = append(b, raw[:i]...)
-	b = append(b, ` xmlns="`+xmlNamespace+`"`...)
+	b = append(b, ` xmlns="`+Namespace+`"`...)
 	return append(b, raw[i:]...)
 }
 
 // zeroNode is what a required member absent from a value is emitted as:
 // never an empty number or boolean (§1, §13).
-func zeroNode(sid shapeID) *node {
-	n := newNode(sid)
+func zeroNode(sid ShapeID) *Node {
+	n := NewNode(sid)
 	switch shapes[sid].kind {
 	case kindBoolean:
 		n.text = "false"
@@ -553,11 +633,11 @@ func zeroNode(sid shapeID) *node {
 	return n
 }
 
-// appendEscaped appends text escaped for XML character data: &, <, > and
+// AppendEscaped appends text escaped for XML character data: &, <, > and
 // CR (which parsers would otherwise fold into LF). Characters XML 1.0 does
 // not allow are replaced with U+FFFD. Newlines stay literal, as in the PEM
 // of a public key (§3.1).
-func appendEscaped(b []byte, s string) []byte {
+func AppendEscaped(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {

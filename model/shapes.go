@@ -1,9 +1,9 @@
-package controlapi
+package model
 
 //go:generate go run ./internal/genshapes -o shapes_gen.go
 
-// shapeID indexes shapes, the table genshapes writes from the AWS API model.
-type shapeID uint16
+// ShapeID names a shape of the AWS API model: an index into shapes, the table genshapes writes from the AWS API model.
+type ShapeID uint16
 
 // shapeKind is a model shape's type.
 type shapeKind uint8
@@ -22,7 +22,7 @@ const (
 // whether the model requires it.
 type member struct {
 	name     string
-	shape    shapeID
+	shape    ShapeID
 	required bool
 }
 
@@ -34,7 +34,7 @@ type shape struct {
 	name     string
 	kind     shapeKind
 	members  []member
-	item     shapeID
+	item     ShapeID
 	itemName string
 	enum     []string
 	min, max int
