@@ -27,6 +27,7 @@ import (
 	"keyfront"
 	"keyfront/cache"
 	"keyfront/edge"
+	"keyfront/model"
 	"keyfront/signing"
 	"keyfront/sqlite"
 )
@@ -348,9 +349,10 @@ func (e *env) putGroup(id string, keys ...string) {
 func (e *env) putDist(id keyfront.DistributionID, d dist) {
 	e.t.Helper()
 	enabled := !d.Disabled
+	cfg := d.stored(e.t)
 	e.update(func(ctx context.Context, tx keyfront.Tx) error {
 		return tx.PutDistribution(ctx, &keyfront.Distribution{ID: id, ETag: nextETag(), Status: "Deployed",
-			DomainName: d.Domain, Enabled: enabled, Aliases: d.Aliases, Config: []byte(d.xml()),
+			DomainName: d.Domain, Enabled: enabled, Aliases: d.Aliases, Config: cfg,
 			LastModifiedTime: testNow, CallerReference: string(id)})
 	})
 }
@@ -503,161 +505,106 @@ type beh struct {
 	MaxTTL          int
 }
 
-func items(wrap, elem string, vals []string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<%s><Quantity>%d</Quantity>", wrap, len(vals))
-	if len(vals) > 0 {
-		b.WriteString("<Items>")
-		for _, v := range vals {
-			fmt.Fprintf(&b, "<%s>%s</%s>", elem, v, elem)
-		}
-		b.WriteString("</Items>")
+func (b beh) config() model.CacheBehavior {
+	c := model.CacheBehavior{
+		PathPattern:             b.Pattern,
+		TargetOriginID:          b.Target,
+		ViewerProtocolPolicy:    b.ViewerPolicy,
+		CachePolicyID:           b.CachePolicy,
+		OriginRequestPolicyID:   b.RequestPolicy,
+		ResponseHeadersPolicyID: b.ResponsePolicy,
 	}
-	fmt.Fprintf(&b, "</%s>", wrap)
-	return b.String()
-}
-
-func (b beh) xml(elem string) string {
-	var s strings.Builder
-	fmt.Fprintf(&s, "<%s>", elem)
-	if b.Pattern != "" {
-		fmt.Fprintf(&s, "<PathPattern>%s</PathPattern>", b.Pattern)
+	if c.ViewerProtocolPolicy == "" {
+		c.ViewerProtocolPolicy = "allow-all"
 	}
-	fmt.Fprintf(&s, "<TargetOriginId>%s</TargetOriginId>", b.Target)
 	if len(b.KeyGroups) > 0 {
-		fmt.Fprintf(&s, "<TrustedKeyGroups><Enabled>true</Enabled><Quantity>%d</Quantity><Items>", len(b.KeyGroups))
+		c.TrustedKeyGroups.Enabled = true
 		for _, g := range b.KeyGroups {
-			fmt.Fprintf(&s, "<KeyGroup>%s</KeyGroup>", g)
+			c.TrustedKeyGroups.Items = append(c.TrustedKeyGroups.Items, keyfront.KeyGroupID(g))
 		}
-		s.WriteString("</Items></TrustedKeyGroups>")
 	}
 	if b.TrustSelf {
-		s.WriteString("<TrustedSigners><Enabled>true</Enabled><Quantity>1</Quantity><Items><AwsAccountNumber>self</AwsAccountNumber></Items></TrustedSigners>")
+		c.TrustedSigners = model.TrustedSigners{Enabled: true, Items: []string{"self"}}
 	}
-	vp := b.ViewerPolicy
-	if vp == "" {
-		vp = "allow-all"
-	}
-	fmt.Fprintf(&s, "<ViewerProtocolPolicy>%s</ViewerProtocolPolicy>", vp)
 	if len(b.Methods) > 0 {
-		cached := "<CachedMethods><Quantity>2</Quantity><Items><Method>GET</Method><Method>HEAD</Method></Items></CachedMethods>"
-		m := items("AllowedMethods", "Method", b.Methods)
-		s.WriteString(strings.TrimSuffix(m, "</AllowedMethods>") + cached + "</AllowedMethods>")
+		c.AllowedMethods = b.Methods
+		c.CachedMethods = []string{"GET", "HEAD"}
 	}
-	if b.CachePolicy != "" {
-		fmt.Fprintf(&s, "<CachePolicyId>%s</CachePolicyId>", b.CachePolicy)
-	} else {
-		cookies := b.Cookies
-		if cookies == "" {
-			cookies = "none"
+	if b.CachePolicy == "" {
+		c.ForwardedValues = &model.ForwardedValues{
+			QueryString:          b.QueryString,
+			QueryStringCacheKeys: b.QueryKeys,
+			Cookies:              b.Cookies,
+			Headers:              b.Headers,
 		}
-		s.WriteString("<ForwardedValues>")
-		fmt.Fprintf(&s, "<QueryString>%t</QueryString>", b.QueryString)
-		s.WriteString("<Cookies><Forward>" + cookies + "</Forward>")
-		if cookies == "whitelist" {
-			s.WriteString(items("WhitelistedNames", "Name", b.CookieNames))
+		if b.Cookies == "whitelist" {
+			c.ForwardedValues.CookieNames = b.CookieNames
 		}
-		s.WriteString("</Cookies>")
-		s.WriteString(items("Headers", "Name", b.Headers))
-		s.WriteString(items("QueryStringCacheKeys", "Name", b.QueryKeys))
-		s.WriteString("</ForwardedValues>")
-		maxTTL := b.MaxTTL
-		if maxTTL == 0 {
-			maxTTL = 31536000
-		}
-		defTTL := b.DefaultTTL
-		if defTTL == 0 {
-			defTTL = 86400
-		}
-		fmt.Fprintf(&s, "<MinTTL>%d</MinTTL><DefaultTTL>%d</DefaultTTL><MaxTTL>%d</MaxTTL>", b.MinTTL, defTTL, maxTTL)
+		c.MinTTL = time.Duration(b.MinTTL) * time.Second
+		c.DefaultTTL = time.Duration(b.DefaultTTL) * time.Second
+		c.MaxTTL = time.Duration(b.MaxTTL) * time.Second
 	}
-	if b.RequestPolicy != "" {
-		fmt.Fprintf(&s, "<OriginRequestPolicyId>%s</OriginRequestPolicyId>", b.RequestPolicy)
-	}
-	if b.ResponsePolicy != "" {
-		fmt.Fprintf(&s, "<ResponseHeadersPolicyId>%s</ResponseHeadersPolicyId>", b.ResponsePolicy)
-	}
-	fmt.Fprintf(&s, "</%s>", elem)
-	return s.String()
+	return c
 }
 
-func (o orig) xml() string {
-	var s strings.Builder
-	fmt.Fprintf(&s, "<Origin><Id>%s</Id><DomainName>%s</DomainName>", o.ID, o.Domain)
-	if o.Path != "" {
-		fmt.Fprintf(&s, "<OriginPath>%s</OriginPath>", o.Path)
+func (o orig) config() model.Origin {
+	c := model.Origin{
+		ID:                    o.ID,
+		DomainName:            o.Domain,
+		OriginPath:            o.Path,
+		ConnectionAttempts:    o.Attempts,
+		ConnectionTimeout:     time.Duration(o.ConnectTimeout) * time.Second,
+		OriginAccessControlID: o.OAC,
 	}
-	if len(o.Headers) > 0 {
-		fmt.Fprintf(&s, "<CustomHeaders><Quantity>%d</Quantity><Items>", len(o.Headers))
-		for _, h := range o.Headers {
-			fmt.Fprintf(&s, "<OriginCustomHeader><HeaderName>%s</HeaderName><HeaderValue>%s</HeaderValue></OriginCustomHeader>", h[0], h[1])
-		}
-		s.WriteString("</Items></CustomHeaders>")
+	for _, h := range o.Headers {
+		c.CustomHeaders = append(c.CustomHeaders, model.OriginHeader{Name: h[0], Value: h[1]})
 	}
+	readTimeout := time.Duration(o.ReadTimeout) * time.Second
 	if o.S3 {
-		s.WriteString("<S3OriginConfig><OriginAccessIdentity></OriginAccessIdentity>")
-		if o.ReadTimeout > 0 {
-			fmt.Fprintf(&s, "<OriginReadTimeout>%d</OriginReadTimeout>", o.ReadTimeout)
-		}
-		s.WriteString("</S3OriginConfig>")
-	} else {
-		port := o.HTTPPort
-		if port == 0 {
-			port = 80
-		}
-		proto := o.Protocol
-		if proto == "" {
-			proto = "http-only"
-		}
-		fmt.Fprintf(&s, "<CustomOriginConfig><HTTPPort>%d</HTTPPort><HTTPSPort>443</HTTPSPort><OriginProtocolPolicy>%s</OriginProtocolPolicy>", port, proto)
-		if o.ReadTimeout > 0 {
-			fmt.Fprintf(&s, "<OriginReadTimeout>%d</OriginReadTimeout>", o.ReadTimeout)
-		}
-		s.WriteString("</CustomOriginConfig>")
+		c.S3 = &model.S3Origin{ReadTimeout: readTimeout}
+		return c
 	}
-	if o.Attempts > 0 {
-		fmt.Fprintf(&s, "<ConnectionAttempts>%d</ConnectionAttempts>", o.Attempts)
+	c.Custom = &model.CustomOrigin{HTTPPort: o.HTTPPort, HTTPSPort: 443, ProtocolPolicy: o.Protocol, ReadTimeout: readTimeout}
+	if c.Custom.HTTPPort == 0 {
+		c.Custom.HTTPPort = 80
 	}
-	if o.ConnectTimeout > 0 {
-		fmt.Fprintf(&s, "<ConnectionTimeout>%d</ConnectionTimeout>", o.ConnectTimeout)
+	if c.Custom.ProtocolPolicy == "" {
+		c.Custom.ProtocolPolicy = "http-only"
 	}
-	if o.OAC != "" {
-		fmt.Fprintf(&s, "<OriginAccessControlId>%s</OriginAccessControlId>", o.OAC)
-	}
-	s.WriteString("</Origin>")
-	return s.String()
+	return c
 }
 
-func (d dist) xml() string {
-	var s strings.Builder
-	s.WriteString(`<DistributionConfig xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">`)
-	s.WriteString("<CallerReference>test</CallerReference>")
-	s.WriteString(items("Aliases", "CNAME", d.Aliases))
-	if d.DefaultRoot != "" {
-		fmt.Fprintf(&s, "<DefaultRootObject>%s</DefaultRootObject>", d.DefaultRoot)
+// config returns the distribution's configuration as Go values.
+func (d dist) config() *model.DistributionConfig {
+	c := &model.DistributionConfig{
+		CallerReference:      "test",
+		Aliases:              d.Aliases,
+		DefaultRootObject:    d.DefaultRoot,
+		DefaultCacheBehavior: d.Default.config(),
+		Enabled:              !d.Disabled,
+		IsIPV6Enabled:        true,
 	}
-	fmt.Fprintf(&s, "<Origins><Quantity>%d</Quantity><Items>", len(d.Origins))
 	for _, o := range d.Origins {
-		s.WriteString(o.xml())
+		c.Origins = append(c.Origins, o.config())
 	}
-	s.WriteString("</Items></Origins>")
-	s.WriteString(d.Default.xml("DefaultCacheBehavior"))
-	fmt.Fprintf(&s, "<CacheBehaviors><Quantity>%d</Quantity>", len(d.Behaviors))
-	if len(d.Behaviors) > 0 {
-		s.WriteString("<Items>")
-		for _, b := range d.Behaviors {
-			s.WriteString(b.xml("CacheBehavior"))
-		}
-		s.WriteString("</Items>")
+	for _, b := range d.Behaviors {
+		c.CacheBehaviors = append(c.CacheBehaviors, b.config())
 	}
-	s.WriteString("</CacheBehaviors>")
 	if d.ErrorCode != 0 {
-		fmt.Fprintf(&s, "<CustomErrorResponses><Quantity>1</Quantity><Items><CustomErrorResponse><ErrorCode>%d</ErrorCode><ErrorCachingMinTTL>%d</ErrorCachingMinTTL></CustomErrorResponse></Items></CustomErrorResponses>", d.ErrorCode, d.ErrorTTL)
+		c.CustomErrorResponses = []model.CustomErrorResponse{{ErrorCode: d.ErrorCode, ErrorCachingMinTTL: time.Duration(d.ErrorTTL) * time.Second}}
 	}
-	s.WriteString("<Comment></Comment>")
-	fmt.Fprintf(&s, "<Enabled>%t</Enabled>", !d.Disabled)
-	s.WriteString("</DistributionConfig>")
-	return s.String()
+	return c
+}
+
+// stored returns the distribution's configuration as the control API
+// stores it: canonical XML, defaults applied, validated by the model.
+func (d dist) stored(tb testing.TB) []byte {
+	tb.Helper()
+	c, err := d.config().Canonical()
+	if err != nil {
+		tb.Fatalf("distribution configuration: %v", err)
+	}
+	return c.XML
 }
 
 // rawRequest writes a request to the edge byte for byte, as a client that

@@ -106,14 +106,16 @@ func TestConfigChangeReachesEdge(t *testing.T) {
 	defer cancel()
 	e.edge.Start(ctx)
 	ctx2 := context.Background()
+	aliases := []string{"new.example.com"}
+	cfg := dist{Domain: host1, Aliases: aliases, Origins: []orig{e.customOrigin("o1")}, Default: beh{Target: "o1"}}.stored(t)
 	err := e.store.Update(ctx2, func(tx keyfront.Tx) error {
 		d, err := tx.GetDistribution(ctx2, dist1)
 		if err != nil {
 			return err
 		}
 		d.ETag = nextETag()
-		d.Aliases = []string{"new.example.com"}
-		d.Config = []byte(dist{Domain: host1, Aliases: d.Aliases, Origins: []orig{e.customOrigin("o1")}, Default: beh{Target: "o1"}}.xml())
+		d.Aliases = aliases
+		d.Config = cfg
 		return tx.PutDistribution(ctx2, d)
 	})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"keyfront"
 	"keyfront/cache"
+	"keyfront/model"
 )
 
 // OriginSigner signs the edge's requests to an origin that has an origin
@@ -36,12 +37,12 @@ type Config struct {
 
 	// AccountID is the 12-digit account used in distribution ARNs (the
 	// AWS:SourceArn origin requests carry) and accepted in TrustedSigners.
-	// Empty means "000000000000", as in controlapi.
+	// Empty means model.DefaultAccountID, as in the control API.
 	AccountID string
 
 	// EdgeDomain is the suffix of distribution domain names. It is only
 	// documentary here: hosts are matched against each distribution's
-	// stored DomainName and Aliases. Empty means "cloudfront.localhost".
+	// stored DomainName and Aliases. Empty means model.DefaultEdgeDomain.
 	EdgeDomain string
 
 	// Cache stores origin responses; a *cache.Cache. Nil disables caching:
@@ -164,10 +165,10 @@ func NewServer(c Config) (*Server, error) {
 		return nil, errors.New("edge: Config.Store is required")
 	}
 	if c.AccountID == "" {
-		c.AccountID = "000000000000"
+		c.AccountID = model.DefaultAccountID
 	}
 	if c.EdgeDomain == "" {
-		c.EdgeDomain = "cloudfront.localhost"
+		c.EdgeDomain = model.DefaultEdgeDomain
 	}
 	if c.S3Domain == "" {
 		c.S3Domain = "s3.localhost"

@@ -267,11 +267,10 @@ func (s *Server) build(st *storeState) *snapshot {
 		seenDists[d.ID] = true
 		pc, ok := s.parsed.configs[d.ID]
 		if !ok || pc.etag != d.ETag {
-			var cfg *model.DistributionConfig
-			c, err := model.DecodeDistributionConfig(d.Config)
-			if err == nil {
-				cfg = c.Config
-			}
+			// What the control API stored is served as it was accepted,
+			// not judged again by this edge's rules: an edge of another
+			// version must not drop a distribution the API took.
+			cfg, err := model.DecodeStored(d.Config)
 			pc = parsedConfig{etag: d.ETag, cfg: cfg, err: err}
 			s.parsed.configs[d.ID] = pc
 			if err != nil {
@@ -310,7 +309,7 @@ func (s *Server) buildDistribution(d *keyfront.Distribution, cfg *model.Distribu
 	oacs map[string]*keyfront.OriginAccessControl) *distribution {
 	dist := &distribution{
 		id:       d.ID,
-		arn:      "arn:aws:cloudfront::" + s.cfg.AccountID + ":distribution/" + string(d.ID),
+		arn:      model.DistributionARN(s.cfg.AccountID, d.ID),
 		domain:   strings.ToLower(d.DomainName),
 		enabled:  d.Enabled && cfg.Enabled,
 		errorTTL: map[int]time.Duration{},
