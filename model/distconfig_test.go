@@ -129,7 +129,9 @@ func TestCanonicalRejects(t *testing.T) {
 		{"viewer policy", func(c *model.DistributionConfig) { c.DefaultCacheBehavior.ViewerProtocolPolicy = "sometimes" }, "InvalidArgument"},
 		{"error code", func(c *model.DistributionConfig) { c.CustomErrorResponses[0].ErrorCode = 200 }, "InvalidErrorCode"},
 		{"root object", func(c *model.DistributionConfig) { c.DefaultRootObject = "/index.html" }, "InvalidDefaultRootObject"},
-		{"OAC and OAI", func(c *model.DistributionConfig) { c.Origins[0].S3.OriginAccessIdentity = "origin-access-identity/cloudfront/E1" }, "IllegalOriginAccessConfiguration"},
+		{"OAC and OAI", func(c *model.DistributionConfig) {
+			c.Origins[0].S3.OriginAccessIdentity = "origin-access-identity/cloudfront/E1"
+		}, "IllegalOriginAccessConfiguration"},
 		{"read timeout", func(c *model.DistributionConfig) { c.Origins[1].Custom.ReadTimeout = time.Hour }, "InvalidOriginReadTimeout"},
 		{"comment", func(c *model.DistributionConfig) { c.Comment = strings.Repeat("c", 129) }, "InvalidArgument"},
 	}
