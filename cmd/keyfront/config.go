@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"keyfront/model"
 )
 
 // Config is the configuration of `keyfront serve`. Values come from, in
@@ -103,7 +105,7 @@ func defaultConfig() Config {
 		EdgeAddr:         "127.0.0.1:7080",
 		S3Addr:           "127.0.0.1:7082",
 		S3Domain:         "s3.localhost",
-		EdgeDomain:       "cloudfront.localhost",
+		EdgeDomain:       model.DefaultEdgeDomain,
 		LogFormat:        "text",
 		CacheMaxBytes:    1 << 30,
 		CacheMemoryBytes: 256 << 20,
