@@ -28,6 +28,9 @@ var roots = []struct {
 // same bytes; and that a DistributionConfig that passes validation keeps
 // its canonical form when it goes through the defaults again.
 func checkDecode(t *testing.T, data []byte) {
+	// A stored configuration is read without validation; whatever it
+	// holds, reading it must not panic.
+	DecodeStored(data)
 	for _, r := range roots {
 		n, err := Decode(data, r.sid, r.name)
 		if err != nil {
@@ -64,7 +67,8 @@ func checkDecode(t *testing.T, data []byte) {
 	}
 }
 
-// FuzzDecode runs the XML decoders on arbitrary input: no panic, errors
+// FuzzDecode runs the XML decoders, strict and as stored, on arbitrary
+// input: no panic, errors
 // are API errors, and what decodes round-trips canonically. The seed corpus
 // is in testdata/fuzz/FuzzDecode, plus every request.xml under testdata.
 func FuzzDecode(f *testing.F) {

@@ -150,8 +150,6 @@ type Canonical struct {
 	// member order, no declaration or namespace): what
 	// keyfront.Distribution.Config holds.
 	XML []byte
-	// node is the decoded tree, for summaries and the write rules.
-	node *Node
 }
 
 // DecodeDistributionConfig decodes a DistributionConfig element (a
@@ -180,7 +178,7 @@ func CanonicalFromNode(n *Node) (*Canonical, error) {
 	if err := validateDistributionConfig(n); err != nil {
 		return nil, err
 	}
-	return &Canonical{Config: typedDistributionConfig(n), XML: marshalElement("DistributionConfig", n), node: n}, nil
+	return &Canonical{Config: typedDistributionConfig(n), XML: marshalElement("DistributionConfig", n)}, nil
 }
 
 // DecodeStored decodes a stored DistributionConfig (keyfront.Distribution
@@ -657,6 +655,9 @@ func typedDistributionConfig(c *Node) *DistributionConfig {
 }
 
 func typedBehavior(b *Node) CacheBehavior {
+	if b == nil {
+		return CacheBehavior{} // only in a stored form that lost it
+	}
 	tb := CacheBehavior{
 		TargetOriginID:          b.Str("TargetOriginId"),
 		ViewerProtocolPolicy:    b.Str("ViewerProtocolPolicy"),

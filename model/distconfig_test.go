@@ -176,6 +176,14 @@ func TestDecodeStored(t *testing.T) {
 	if _, err := model.DecodeStored(c.XML[:len(c.XML)-5]); err == nil {
 		t.Error("DecodeStored of truncated XML succeeded")
 	}
+	// Required elements missing: read as zero values, no panic.
+	bare, err := model.DecodeStored([]byte("<DistributionConfig><CallerReference>r</CallerReference><Enabled>yes</Enabled></DistributionConfig>"))
+	if err != nil {
+		t.Fatalf("DecodeStored of a bare configuration: %v", err)
+	}
+	if bare.CallerReference != "r" || bare.Enabled || len(bare.Origins) != 0 {
+		t.Errorf("bare configuration = %+v", bare)
+	}
 }
 
 func TestReferences(t *testing.T) {
