@@ -55,7 +55,7 @@ func (n *Node) sh() *shape { return &shapes[n.shape] }
 func (n *Node) index(name string) int {
 	i := n.sh().memberIndex(name)
 	if i < 0 {
-		panic(fmt.Sprintf("controlapi: shape %s has no member %s", n.sh().name, name))
+		panic(fmt.Sprintf("model: shape %s has no member %s", n.sh().name, name))
 	}
 	return i
 }
