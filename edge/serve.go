@@ -11,12 +11,17 @@ import (
 
 	"keyfront"
 	"keyfront/cache"
+	"keyfront/reqbody"
 	"keyfront/signing"
 )
 
 // ServeHTTP answers a viewer request (see the package documentation for
 // the order of the steps).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Bound the viewer's body before anything else: a refused request's
+	// unread body is then not waited for either (reqbody).
+	body := reqbody.Watch(w, r, reqbody.Limits{Idle: s.cfg.BodyIdleTimeout})
+	defer body.Detach()
 	rq := s.newRequest(r)
 	lw := &logWriter{ResponseWriter: w, start: rq.start}
 	s.serve(lw, r, rq)
@@ -387,6 +392,13 @@ func (s *Server) servePass(w *logWriter, r *http.Request, rq *request) {
 		var oe *originError
 		if !errors.As(err, &oe) {
 			oe = &originError{kind: errOriginResponse, err: err}
+		}
+		if body, _ := r.Body.(*reqbody.Body); body.TimedOut() {
+			// The viewer, not the origin, stalled (and net/http has
+			// cancelled the request's context for it).
+			rq.detailed = "ClientCommError"
+			s.writeError(w, r, rq, &edgeError{kind: errViewerTimeout, cause: err})
+			return
 		}
 		if r.Context().Err() != nil {
 			rq.result, rq.detailed = "Error", "ClientCommError"

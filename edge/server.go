@@ -120,6 +120,13 @@ type Config struct {
 	// value disables the memo.
 	SignatureMemoSize int
 
+	// BodyIdleTimeout is how long the edge waits for the next bytes of a
+	// viewer's request body (relayed to the origin for PUT, POST and the
+	// other methods a behavior may allow) before answering 408 and closing
+	// the connection; the wait starts over whenever bytes arrive. Zero
+	// means reqbody.DefaultIdle (20 seconds).
+	BodyIdleTimeout time.Duration
+
 	// Metrics is the registry the edge's Prometheus collectors are
 	// registered with. Nil means a new registry, served by
 	// MetricsHandler.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -78,6 +79,13 @@ type Config struct {
 	// "info" (default), "warn" or "error".
 	LogFormat string `yaml:"log_format"`
 	LogLevel  string `yaml:"log_level"`
+	// BodyIdleTimeout is how long every listener waits for the next bytes
+	// of a request body before answering a timeout (S3's 400
+	// RequestTimeout on the origin, 408 on the control API and the edge)
+	// and closing the connection. The wait starts over whenever bytes
+	// arrive, so large uploads at any steady rate complete. A Go duration;
+	// default "20s", S3's own.
+	BodyIdleTimeout string `yaml:"body_idle_timeout"`
 	// Quotas raise or lower CloudFront's default limits; zero keeps the
 	// default.
 	Quotas QuotaConfig `yaml:"quotas"`
@@ -108,6 +116,7 @@ func defaultConfig() Config {
 		CacheMaxBytes:    1 << 30,
 		CacheMemoryBytes: 256 << 20,
 		LogLevel:         "info",
+		BodyIdleTimeout:  "20s",
 	}
 }
 
@@ -150,6 +159,7 @@ var envVars = []struct {
 	{"KEYFRONT_ACCOUNT_ID", func(c *Config, v string) { c.AccountID = v }},
 	{"KEYFRONT_LOG_FORMAT", func(c *Config, v string) { c.LogFormat = v }},
 	{"KEYFRONT_LOG_LEVEL", func(c *Config, v string) { c.LogLevel = v }},
+	{"KEYFRONT_BODY_IDLE_TIMEOUT", func(c *Config, v string) { c.BodyIdleTimeout = v }},
 }
 
 // applyEnv sets every setting whose KEYFRONT_* variable is non-empty.
@@ -239,6 +249,9 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("log_level %q: use debug, info, warn or error", c.LogLevel)
 	}
+	if _, err := c.bodyIdleTimeout(); err != nil {
+		return err
+	}
 	for name, v := range map[string]int{"public_keys": c.Quotas.PublicKeys, "key_groups": c.Quotas.KeyGroups,
 		"distributions": c.Quotas.Distributions, "distributions_per_key_group": c.Quotas.DistributionsPerKeyGroup} {
 		if v < 0 {
@@ -249,6 +262,21 @@ func (c *Config) Validate() error {
 }
 
 func (c *Config) hasRole(r string) bool { return contains(c.Roles, r) }
+
+// mustBodyIdleTimeout returns BodyIdleTimeout of a validated Config.
+func (c *Config) mustBodyIdleTimeout() time.Duration {
+	d, _ := c.bodyIdleTimeout()
+	return d
+}
+
+// bodyIdleTimeout parses BodyIdleTimeout.
+func (c *Config) bodyIdleTimeout() (time.Duration, error) {
+	d, err := time.ParseDuration(c.BodyIdleTimeout)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("body_idle_timeout %q is not a positive duration: use e.g. 20s, 500ms or 2m", c.BodyIdleTimeout)
+	}
+	return d, nil
+}
 
 // trustedProxies parses TrustedProxies; a bare address is a /32 or /128.
 func (c *Config) trustedProxies() ([]netip.Prefix, error) {

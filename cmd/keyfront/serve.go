@@ -80,6 +80,7 @@ var serveFlags = []struct {
 	{"metrics-addr", "ADDR", "serve Prometheus metrics at http://ADDR/metrics (env KEYFRONT_METRICS_ADDR)", func(c Config) string { return c.MetricsAddr }, func(c *Config, v string) { c.MetricsAddr = v }},
 	{"log-format", "FORMAT", "log format: text or json (env KEYFRONT_LOG_FORMAT)", func(c Config) string { return c.LogFormat }, func(c *Config, v string) { c.LogFormat = v }},
 	{"log-level", "LEVEL", "log level: debug, info, warn or error (env KEYFRONT_LOG_LEVEL)", func(c Config) string { return c.LogLevel }, func(c *Config, v string) { c.LogLevel = v }},
+	{"body-idle-timeout", "DURATION", "how long a request body may pause before the listener answers a timeout and closes the connection (env KEYFRONT_BODY_IDLE_TIMEOUT)", func(c Config) string { return c.BodyIdleTimeout }, func(c *Config, v string) { c.BodyIdleTimeout = v }},
 }
 
 func newServeCommand(m *Main) command {
@@ -238,6 +239,8 @@ func (c *serveCommand) run(ctx context.Context) error {
 			Domain: cfg.S3Domain,
 			Region: defaultRegion,
 			Logger: log.With("plane", "s3"),
+
+			BodyIdleTimeout: cfg.mustBodyIdleTimeout(),
 		})
 		if n, err := origin.Sweep(ctx); err != nil {
 			closeListeners(lns)
@@ -295,6 +298,8 @@ func (c *serveCommand) run(ctx context.Context) error {
 				Distributions:            cfg.Quotas.Distributions,
 				DistributionsPerKeyGroup: cfg.Quotas.DistributionsPerKeyGroup,
 			},
+
+			BodyIdleTimeout: cfg.mustBodyIdleTimeout(),
 		})
 		l.srv = newHTTPServer(withHealthz(api), log)
 	}
@@ -397,6 +402,7 @@ func (c *serveCommand) newEdge(ctx context.Context, store keyfront.Store, id ide
 		DebugHeaders:     cfg.DebugHeaders,
 		AccessLog:        accessLog,
 		Logger:           log.With("plane", "edge"),
+		BodyIdleTimeout:  cfg.mustBodyIdleTimeout(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("edge: %w", err)
