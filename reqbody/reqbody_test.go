@@ -174,3 +174,61 @@ func TestWatchWithoutDeadlines(t *testing.T) {
 		t.Fatalf("ReadAll = %q, %v; want hello", got, err)
 	}
 }
+
+// TestWatchHTTP2 checks the idle deadline on an HTTP/2 stream, as the
+// edge's TLS listener serves: a stalled body times out, a steady one
+// longer than the deadline is read whole.
+func TestWatchHTTP2(t *testing.T) {
+	const idle = 200 * time.Millisecond
+	results := make(chan readResult, 2)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !r.ProtoAtLeast(2, 0) {
+			t.Errorf("request over %s, want HTTP/2", r.Proto)
+		}
+		start := time.Now()
+		b := reqbody.Watch(w, r, reqbody.Limits{Idle: idle})
+		defer b.Detach()
+		data, err := io.ReadAll(r.Body)
+		results <- readResult{n: len(data), err: err, timedOut: b.TimedOut(), took: time.Since(start)}
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	done := make(chan struct{})
+	defer close(done)
+
+	send := func(chunks int, interval time.Duration, stall bool) {
+		pr, pw := io.Pipe()
+		go func() {
+			for i := 0; i < chunks; i++ {
+				pw.Write([]byte(strings.Repeat("x", 100)))
+				time.Sleep(interval)
+			}
+			if stall {
+				<-done
+			}
+			pw.Close()
+		}()
+		req, _ := http.NewRequest("POST", srv.URL, pr)
+		go func() {
+			if resp, err := srv.Client().Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+
+	send(1, 0, true)
+	r := wait(t, results, 20*idle)
+	if !errors.Is(r.err, reqbody.ErrTimeout) || !r.timedOut {
+		t.Errorf("stalled: read error %v (TimedOut %v), want reqbody.ErrTimeout", r.err, r.timedOut)
+	}
+	if limit := 10 * idle; r.took > limit {
+		t.Errorf("stalled: timed out after %s, want within %s", r.took, limit)
+	}
+
+	send(10, idle/3, false)
+	r = wait(t, results, 40*idle)
+	if r.err != nil || r.n != 1000 || r.took < idle {
+		t.Errorf("steady: read %d bytes in %s, %v; want all 1000 in more than %s", r.n, r.took, r.err, idle)
+	}
+}
