@@ -453,6 +453,8 @@ func TestServeBadConfiguration(t *testing.T) {
 		{"half the credentials", map[string]string{"KEYFRONT_ACCESS_KEY_ID": e2eAccessKey}, nil, "KEYFRONT_SECRET_ACCESS_KEY"},
 		{"account ID not 12 digits", map[string]string{"KEYFRONT_ACCOUNT_ID": "1234"}, nil, "account_id"},
 		{"log format", nil, []string{"--log-format", "xml"}, "log_format"},
+		{"body idle timeout without a unit", nil, []string{"--body-idle-timeout", "20"}, "body_idle_timeout \"20\""},
+		{"body idle timeout zero", map[string]string{"KEYFRONT_BODY_IDLE_TIMEOUT": "0s"}, nil, "body_idle_timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
