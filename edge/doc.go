@@ -74,8 +74,10 @@
 // before the signature check (preflights carry no credentials). Errors the edge makes
 // itself use CloudFront's pages: the 403 XML of signed-urls.md §12, and the
 // HTML "The request could not be satisfied." page for unknown hosts,
-// refused methods and protocols, 413, 502 and 504. writeError holds the
-// only table from an edge error to its status and body.
+// refused methods and protocols, 408, 413, 502 and 504. writeError holds
+// the only table from an edge error to its status and body. A viewer body
+// relayed to the origin that pauses for Config.BodyIdleTimeout gets 408
+// and a closed connection: the viewer stalled, not the origin.
 //
 // # Explaining
 //
