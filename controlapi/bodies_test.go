@@ -295,9 +295,17 @@ func TestPendingBodiesAreBounded(t *testing.T) {
 	}
 
 	// The stalled requests take their places as soon as the server reads
-	// their heads; until then a complete request may still get one.
+	// their heads; until then a probe may still get one, and a stalled
+	// request that comes while it does is refused: it is replaced.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
+		for i, st := range stalled {
+			select {
+			case <-st.resp:
+				stalled[i] = startSlowRequest(t, addr, cloudFrontHead(addr, time.Now()), "<", 0, nil)
+			default:
+			}
+		}
 		_, err := e.client.CreatePublicKey(context.Background(), createKeyInput(fmt.Sprint("probe", time.Now().UnixNano()), "not a key"))
 		if err != nil && strings.Contains(err.Error(), "Throttling") {
 			break

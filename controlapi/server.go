@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"keyfront"
@@ -181,6 +182,10 @@ type Server struct {
 	// pending holds one token per request body being read before its
 	// signature is checked (Config.MaxPendingBodies).
 	pending chan struct{}
+	// busyRefused counts requests refused for want of a token since
+	// busyLogged (unix nanoseconds), when the last warning was logged.
+	busyRefused atomic.Int64
+	busyLogged  atomic.Int64
 }
 
 // NewServer returns a Server for c. It panics if c.Store is nil.
@@ -350,12 +355,27 @@ func (s *Server) authenticateBounded(r *http.Request, body *reqbody.Body) error 
 	case s.pending <- struct{}{}:
 	default:
 		body.Abandon()
-		s.log.Warn("control API busy: too many request bodies being read before authentication; refusing with Throttling",
-			"max_pending_bodies", cap(s.pending), "remote_addr", r.RemoteAddr, "request_id", requestID(r))
+		s.warnBusy(r)
 		return errBusy
 	}
 	defer func() { <-s.pending }()
 	return s.authenticate(r)
+}
+
+// busyWarnEvery is the least time between two warnings about requests
+// refused for want of a pending-body token, so that a flood of them does
+// not flood the log too (each is still logged at Debug by writeError).
+const busyWarnEvery = 10 * time.Second
+
+func (s *Server) warnBusy(r *http.Request) {
+	n := s.busyRefused.Add(1)
+	now, last := time.Now().UnixNano(), s.busyLogged.Load()
+	if now-last < int64(busyWarnEvery) || !s.busyLogged.CompareAndSwap(last, now) {
+		return
+	}
+	s.busyRefused.Add(-n)
+	s.log.Warn("control API busy: too many request bodies being read before authentication; refusing with Throttling",
+		"max_pending_bodies", cap(s.pending), "refused", n, "last_remote_addr", r.RemoteAddr, "request_id", requestID(r))
 }
 
 func (s *Server) authenticate(r *http.Request) error {
