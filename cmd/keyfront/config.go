@@ -20,7 +20,9 @@ import (
 // --config, KEYFRONT_* environment variables, and flags.
 type Config struct {
 	// DataDir holds the metadata database, object data, the edge cache and
-	// the generated credentials. Default "./keyfront-data".
+	// the generated credentials, private to the user keyfront runs as
+	// (an existing directory is restricted to mode 0700) and locked by one
+	// serve process at a time. Default "./keyfront-data".
 	DataDir string `yaml:"data_dir"`
 	// Roles are the planes this process runs: "api" (control API), "edge"
 	// and "s3" (origin). Default: every plane this build provides.
@@ -68,8 +70,10 @@ type Config struct {
 	// "cloudfront.localhost", which curl and browsers resolve to loopback.
 	EdgeDomain string `yaml:"edge_domain"`
 	// AccessKeyID and SecretAccessKey are the administrator's credentials
-	// for the control API and the origin. When both are empty, keyfront
-	// generates a pair on first start and keeps it in the data directory.
+	// for the control API and the origin: at least 3 and 8 characters
+	// (MinIO's minimums); shorter than AWS's 20 and 40, serve warns that
+	// they are weak. When both are empty, keyfront generates a pair on
+	// first start and keeps it in the data directory.
 	AccessKeyID     string `yaml:"access_key_id"`
 	SecretAccessKey string `yaml:"secret_access_key"`
 	// AccountID is the 12-digit account used in ARNs. Empty: generated on
@@ -183,6 +187,31 @@ func splitList(s string) []string {
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
+// Lengths of configured administrator credentials. Below the minimums
+// serve refuses to start; between them and AWS's lengths it starts with a
+// warning. The minimums are MinIO's (internal/auth/credentials.go in
+// minio/minio: accessKeyMinLen = 3, secretKeyMinLen = 8; its server says
+// "Access key length should be at least 3, and secret key length at least
+// 8 characters"), so the short pairs that test suites and development
+// setups already use with self-hosted S3 servers, such as FOOBARKEY /
+// FOOBARSECRET, work here too. AWS issues 20-character access key IDs and
+// 40-character secrets (AKIAIOSFODNN7EXAMPLE /
+// wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY in
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html),
+// which is also what keyfront generates.
+const (
+	minAccessKeyIDLen = 3
+	minSecretKeyLen   = 8
+	awsAccessKeyIDLen = 20
+	awsSecretKeyLen   = 40
+)
+
+// weakCredentials reports whether configured administrator credentials
+// are shorter than the ones AWS issues.
+func (c *Config) weakCredentials() bool {
+	return c.AccessKeyID != "" && (len(c.AccessKeyID) < awsAccessKeyIDLen || len(c.SecretAccessKey) < awsSecretKeyLen)
+}
+
 // Validate reports the first setting that cannot work, naming it and what
 // it should be.
 func (c *Config) Validate() error {
@@ -233,8 +262,13 @@ func (c *Config) Validate() error {
 	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
 		return errors.New("access key: set both KEYFRONT_ACCESS_KEY_ID and KEYFRONT_SECRET_ACCESS_KEY, or neither to use generated credentials")
 	}
-	if c.AccessKeyID != "" && (len(c.AccessKeyID) < 16 || len(c.SecretAccessKey) < 16) {
-		return errors.New("access key: the access key ID and secret must each be at least 16 characters")
+	if c.AccessKeyID != "" && len(c.AccessKeyID) < minAccessKeyIDLen {
+		return fmt.Errorf("access_key_id (KEYFRONT_ACCESS_KEY_ID) has %d characters, fewer than %d: set a longer one, or unset both it and the secret to have keyfront generate a pair",
+			len(c.AccessKeyID), minAccessKeyIDLen)
+	}
+	if c.SecretAccessKey != "" && len(c.SecretAccessKey) < minSecretKeyLen {
+		return fmt.Errorf("secret_access_key (KEYFRONT_SECRET_ACCESS_KEY) has %d characters, fewer than %d: set a longer one, or unset both it and the access key ID to have keyfront generate a pair",
+			len(c.SecretAccessKey), minSecretKeyLen)
 	}
 	if c.AccountID != "" && !accountIDPattern.MatchString(c.AccountID) {
 		return fmt.Errorf("account_id %q must be 12 digits", c.AccountID)

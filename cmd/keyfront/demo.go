@@ -59,7 +59,7 @@ type demoState struct {
 // already ran it only prints.
 func (c *serveCommand) runDemo(ctx context.Context, id identity, urls map[string]string, reload func(context.Context) error) error {
 	dir := filepath.Join(c.cfg.DataDir, "demo")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(dir, privateDirMode); err != nil {
 		return err
 	}
 	privPath, pubPath := filepath.Join(dir, "private_key.pem"), filepath.Join(dir, "public_key.pem")
@@ -74,7 +74,7 @@ func (c *serveCommand) runDemo(ctx context.Context, id identity, urls map[string
 		if st, err = c.createDemo(ctx, id, urls, privPath, pubPath); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		if err := writeFileAtomic(filepath.Join(dir, demoFile), st, 0o600); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, demoFile), st, privateFileMode); err != nil {
 			return err
 		}
 	default:
@@ -101,10 +101,12 @@ func (c *serveCommand) createDemo(ctx context.Context, id identity, urls map[str
 		return st, err
 	}
 	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})
-	if err := writeKeyFile(privPath, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600, true); err != nil {
+	if err := writeKeyFile(privPath, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), privateFileMode, true); err != nil {
 		return st, err
 	}
-	if err := writeKeyFile(pubPath, pubPEM, 0o644, true); err != nil {
+	// Not secret, but everything in the data directory is private to its
+	// user (see openDataDir), which is who runs the demo's commands.
+	if err := writeKeyFile(pubPath, pubPEM, privateFileMode, true); err != nil {
 		return st, err
 	}
 
