@@ -55,10 +55,15 @@ func TestUnknownHostLog(t *testing.T) {
 		wantMsg    string
 	}{
 		{"the listener's address", "127.0.0.1:7080",
-			map[string]any{"level": "INFO", "host": "127.0.0.1:7080", "known_hosts": known, "known_count": 3.0},
+			map[string]any{"level": "INFO", "host": "127.0.0.1:7080", "known_hosts": known, "known_count": 3.0,
+				"hint": "hosts are matched without the port: try http://cdn.example.com:7080/a.txt"},
 			"no distribution has this Host"},
 		{"a name no distribution has", "www.example.org",
-			map[string]any{"host": "www.example.org", "known_hosts": known, "known_count": 3.0},
+			map[string]any{"host": "www.example.org", "known_hosts": known, "known_count": 3.0,
+				"hint": "hosts are matched without the port: try http://cdn.example.com/a.txt"},
+			"no distribution has this Host"},
+		{"an IPv6 literal", "[::1]:7080",
+			map[string]any{"host": "[::1]:7080", "hint": "hosts are matched without the port: try http://cdn.example.com:7080/a.txt"},
 			"no distribution has this Host"},
 		{"a disabled distribution", "d2222222222222.cloudfront.localhost:7080",
 			map[string]any{"host": "d2222222222222.cloudfront.localhost:7080", "distribution": "EDISABLED00001", "known_hosts": known},
@@ -66,7 +71,7 @@ func TestUnknownHostLog(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(logRecords(t, log, refusedHost))
-			resp, body := e.get("http://"+host1+"/a.txt", "Host", tc.host)
+			resp, body := e.get("http://"+host1+"/a.txt?Signature=secret", "Host", tc.host)
 			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "\nBad request.\n") {
 				t.Fatalf("status %d, body:\n%s", resp.StatusCode, body)
 			}
@@ -87,6 +92,25 @@ func TestUnknownHostLog(t *testing.T) {
 				t.Errorf("request_id = %v, want %v", got, want)
 			}
 		})
+	}
+	if strings.Contains(log.String(), "secret") {
+		t.Errorf("the log holds a query value:\n%s", log)
+	}
+}
+
+func TestUnknownHostLogWithoutDistributions(t *testing.T) {
+	log := &syncBuffer{}
+	e := newEnv(t, withJSONLog(log))
+	e.get("http://127.0.0.1/x")
+	recs := logRecords(t, log, refusedHost)
+	if len(recs) != 1 {
+		t.Fatalf("%d log lines, want 1:\n%s", len(recs), log)
+	}
+	if got, want := recs[0]["known_hosts"], "none"; got != want {
+		t.Errorf("known_hosts = %v, want %v", got, want)
+	}
+	if hint, _ := recs[0]["hint"].(string); !strings.Contains(hint, "no distribution is enabled") {
+		t.Errorf("hint = %q", hint)
 	}
 }
 

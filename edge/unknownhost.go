@@ -79,7 +79,25 @@ func (l *hostLog) allow(host string, now time.Time) (ok bool, unlogged int) {
 // edge serves: a few of them and how many there are.
 type knownHosts struct {
 	sample string // up to knownHostsShown names, comma-separated, sorted
+	first  string // the first of them, for the hint's example URL
 	count  int
+}
+
+// exampleURL is the refused request's URL with a known host in place of
+// its own: the same scheme, port and path (not the query, which may hold
+// a signature). A path of more than a few hundred bytes is cut.
+func exampleURL(r *http.Request, rq *request, host string) string {
+	port := ""
+	if h := r.Host; !strings.HasSuffix(h, "]") {
+		if i := strings.LastIndexByte(h, ':'); i >= 0 && i+1 < len(h) && len(h)-i <= 6 {
+			port = h[i:]
+		}
+	}
+	path, _ := splitTarget(r.RequestURI)
+	if len(path) > 200 {
+		path = path[:200] + "…"
+	}
+	return rq.scheme + "://" + host + port + path
 }
 
 // newKnownHosts summarises the names of enabled distributions in a
@@ -97,6 +115,9 @@ func newKnownHosts(hosts map[string]*distribution) knownHosts {
 		names = names[:knownHostsShown]
 	}
 	k.sample = strings.Join(names, ", ")
+	if len(names) > 0 {
+		k.first = names[0]
+	}
 	return k
 }
 
@@ -136,7 +157,7 @@ func (s *Server) logUnknownHost(r *http.Request, rq *request) {
 			shown += " and " + strconv.Itoa(more) + " more"
 		}
 		attrs = append(attrs, "known_hosts", shown, "known_count", known.count,
-			"hint", "request one of the known hosts (curl resolves *.localhost to this machine); the port is not part of the match")
+			"hint", "hosts are matched without the port: try "+exampleURL(r, rq, known.first))
 	}
 	if unlogged > 0 {
 		attrs = append(attrs, "unlogged", unlogged)
