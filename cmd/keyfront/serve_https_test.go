@@ -183,3 +183,57 @@ func TestServeRedirectWithoutTLSListener(t *testing.T) {
 		}
 	}
 }
+
+// TestServeAWSCLIRedirectToHTTPS: a redirect-to-https distribution made
+// with `aws cloudfront create-distribution` redirects to the TLS
+// listener's port, which serves it.
+func TestServeAWSCLIRedirectToHTTPS(t *testing.T) {
+	aws := awsCLI(t)
+	certPath, keyPath, pool := selfSignedCert(t, t.TempDir())
+	srv := startServe(t, t.TempDir(), nil, "--edge-tls-addr", "127.0.0.1:0", "--tls-cert", certPath, "--tls-key", keyPath)
+	dir := t.TempDir()
+	writeJSON(t, filepath.Join(dir, "dist.json"), map[string]any{
+		"CallerReference": "cli-redirect",
+		"Comment":         "http goes to https",
+		"Enabled":         true,
+		"Origins": map[string]any{"Quantity": 1, "Items": []any{map[string]any{
+			"Id": "site", "DomainName": "site.s3.localhost",
+			"S3OriginConfig": map[string]any{"OriginAccessIdentity": ""},
+		}}},
+		"DefaultCacheBehavior": map[string]any{
+			"TargetOriginId":       "site",
+			"ViewerProtocolPolicy": "redirect-to-https",
+			"CachePolicyId":        "658327ea-f89d-4fab-a63d-7e88639e58f6",
+		},
+	})
+	var created struct{ Distribution struct{ DomainName string } }
+	if err := awsControl(t, aws, srv.apiURL, &created, "create-distribution", "--distribution-config", "file://"+filepath.Join(dir, "dist.json")); err != nil {
+		t.Fatal(err)
+	}
+	domain := created.Distribution.DomainName
+	tlsAddr := strings.TrimPrefix(srv.edgeTLSURL, "https://")
+	_, tlsPort, _ := net.SplitHostPort(tlsAddr)
+	plain := dialing(strings.TrimPrefix(srv.edgeURL, "http://"), nil)
+	var loc string
+	waitFor(t, "the distribution reaches the edge", func() bool {
+		resp, err := plain.Get("http://" + domain + "/index.html?v=2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc = resp.Header.Get("Location")
+		return resp.StatusCode == http.StatusMovedPermanently
+	})
+	if want := "https://" + domain + ":" + tlsPort + "/index.html?v=2"; loc != want {
+		t.Fatalf("Location %q, want %q", loc, want)
+	}
+	resp, err := dialing(tlsAddr, pool).Get(loc)
+	if err != nil {
+		t.Fatalf("GET %s: %v", loc, err)
+	}
+	resp.Body.Close()
+	// No bucket "site": the origin's 404, relayed over https.
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("X-Amz-Cf-Id") == "" {
+		t.Errorf("GET %s: %d, want the origin's 404 through the edge", loc, resp.StatusCode)
+	}
+}
