@@ -11,8 +11,8 @@ import (
 
 // A request whose Host is no enabled distribution's gets CloudFront's 403
 // "Bad request." page: CloudFront picks the distribution by the Host
-// header alone and answers a name that no distribution lists (or an https
-// request to an http-only one) with that page (AWS Knowledge Center,
+// header alone and answers a name that no distribution lists (or an http
+// request to an https-only behavior) with that page (AWS Knowledge Center,
 // "resolve-cloudfront-bad-request-error"; Developer Guide,
 // http-403-permission-denied, "Alternate CNAME is incorrectly
 // configured"). The page says nothing about why, so that a scanner learns
@@ -30,8 +30,8 @@ const (
 	// are counted.
 	knownHostsShown = 5
 	// maxLoggedHost bounds the Host value written to the log (a DNS name
-	// is at most 253 bytes), so that a scanner's 20 KB Host is not copied
-	// into the log whole.
+	// is at most 253 bytes), so that a scanner's 8 KB Host (the URL limit
+	// counts it) is not copied into the log whole.
 	maxLoggedHost = 255
 )
 
