@@ -146,6 +146,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rq *request,
 	case errOriginConnect, errOriginTimeout, errOriginResponse:
 		s.log.Warn("edge: origin request failed", "request_id", rq.id, "distribution", rq.distID(),
 			"status", status, "err", e.cause)
+	case errUnknownHost:
+		s.logUnknownHost(r, rq)
 	default:
 		s.log.Debug("edge: request refused", "request_id", rq.id, "host", r.Host, "status", status)
 	}

@@ -195,8 +195,12 @@ func (s *Server) redirectHTTPS(w http.ResponseWriter, r *http.Request, rq *reque
 }
 
 // redirectLocation is the https URL a redirect-to-https behavior sends an
-// http request to: the same host on the edge's TLS port, the raw path and
-// query.
+// http request to: the same host (without the port the viewer used for
+// http) on the edge's TLS port, the raw path and query. The port is left
+// out when it is 443 and when the edge has no TLS listener: CloudFront
+// redirects to https on the default port, and keyfront without a TLS
+// listener of its own can only be reached over https through a
+// terminator, which listens there (Config.HTTPSPort).
 func (s *Server) redirectLocation(r *http.Request, rq *request) string {
 	host := stripPort(r.Host)
 	if p := s.cfg.HTTPSPort; p != 0 && p != 443 {

@@ -75,7 +75,13 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 
 	// HTTPSPort is the port of the edge's TLS listener, used in the
-	// Location of redirect-to-https answers. 0 or 443 puts no port in it.
+	// Location of redirect-to-https answers:
+	// "https://<host>:<HTTPSPort><path>?<query>", without the port when
+	// it is 443. 0 means the edge has no TLS listener: the Location then
+	// names no port, as CloudFront's always do, so the viewer goes to
+	// port 443 (where a TLS terminator may forward to this edge), and a
+	// distribution whose behaviors want https is logged with a warning
+	// when its configuration is loaded, unless TrustedProxies is set.
 	HTTPSPort int
 
 	// DebugHeaders adds X-Keyfront-Reason (and, for canned policies,
@@ -148,6 +154,7 @@ type Server struct {
 	metrics *metrics
 	alog    *accessLog
 	s3      *s3Endpoint
+	hostLog hostLog // which unknown-Host refusals are logged
 
 	snap atomic.Pointer[snapshot]
 

@@ -336,7 +336,7 @@ func (c *serveCommand) run(ctx context.Context) error {
 		urls[l.plane] = l.url
 	}
 	if c.demo {
-		if err := c.runDemo(ctx, id, urls, reloadEdge); err != nil {
+		if err := c.runDemo(ctx, id, urls, reloadEdge, explain); err != nil {
 			log.Error("demo setup failed", "err", err)
 			fmt.Fprintf(c.m.Stderr, "keyfront serve: %v\n", err)
 		}

@@ -41,6 +41,10 @@ type server struct {
 	stdout  *syncBuffer
 	stderr  *syncBuffer
 	stop    func() int // stops the server gracefully and returns its exit status
+
+	// edgeTLSURL is the edge's HTTPS listener, when --edge-tls-addr
+	// asked for one.
+	edgeTLSURL string
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutine to write
@@ -108,6 +112,8 @@ func startServe(tb testing.TB, dataDir string, env map[string]string, args ...st
 				s.s3URL = u[1]
 			case "edge":
 				s.edgeURL = u[1]
+			case "edge (TLS)":
+				s.edgeTLSURL = u[1]
 			}
 		case status := <-done:
 			tb.Fatalf("keyfront serve exited with %d before listening:\n%s", status, s.stderr)
