@@ -15,4 +15,17 @@
 // one Store.Update, of two concurrent updates with the same ETag exactly
 // one wins. Errors from all three become responses in one place,
 // writeError.
+//
+// # Request bodies
+//
+// The signature covers the body as received: sigv4 hashes it for the
+// canonical request and never takes x-amz-content-sha256 (least of all
+// S3's UNSIGNED-PAYLOAD) in its place, so a captured request cannot be
+// replayed with another body. That means the body is read and buffered
+// before anyone knows who sent it, so it is bounded three ways: in size
+// (Config.MaxBodyBytes, 413), in time (Config.BodyIdleTimeout between
+// bytes and Config.BodyTimeout in all, 408 RequestTimeoutException and the
+// connection closed) and in number (Config.MaxPendingBodies read at once;
+// the next is refused unread with 400 Throttling "Rate exceeded", which
+// the AWS SDKs and CLI retry with backoff).
 package controlapi

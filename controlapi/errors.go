@@ -30,8 +30,16 @@ var errorStatus = map[string]int{
 	"InvalidationBatchAlreadyExists": http.StatusConflict,              // §6 Choice
 	"NotImplemented":                 http.StatusNotImplemented,        // §2 Choice
 	"InternalError":                  http.StatusInternalServerError,
-	"MissingAuthenticationToken":     http.StatusForbidden, // no SigV4 at all (§12)
+	"MissingAuthenticationToken":     http.StatusForbidden,  // no SigV4 at all (§12)
+	"Throttling":                     http.StatusBadRequest, // Config.MaxPendingBodies reached (errBusy)
+	"RequestTimeoutException":        http.StatusRequestTimeout,
 }
+
+// errRequestTimeout answers a body that stopped arriving (Config.BodyIdleTimeout,
+// BodyTimeout) as other AWS services do: 408 RequestTimeoutException (AWS
+// "Common Errors"; sigv4 answers the same when it is the one reading).
+var errRequestTimeout = &model.Error{Code: "RequestTimeoutException",
+	Message: "Problems with the request at the HTTP level. Reading the Request timed out."}
 
 // statusOf returns the HTTP status of a CloudFront error code.
 func statusOf(code string) int {

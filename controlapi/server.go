@@ -8,14 +8,17 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"keyfront"
 	"keyfront/domain"
 	"keyfront/model"
+	"keyfront/reqbody"
 	"keyfront/sigv4"
 )
 
@@ -66,6 +69,30 @@ type Config struct {
 	// otherwise).
 	MaxBodyBytes int64
 
+	// BodyIdleTimeout is how long the Server waits for the next bytes of a
+	// request body before answering 408 RequestTimeoutException and
+	// closing the connection; the wait starts over whenever bytes arrive.
+	// Zero means reqbody.DefaultIdle (20 seconds).
+	BodyIdleTimeout time.Duration
+
+	// BodyTimeout bounds how long a whole request body may take to arrive,
+	// however steadily it trickles: the Server buffers a body (up to
+	// MaxBodyBytes) before it can check the signature over it, so a client
+	// that only knows an access key ID must not hold that memory longer.
+	// Zero means DefaultBodyTimeout (1 minute, 17 KB/s for a full 1 MiB
+	// body; real bodies are a few kilobytes).
+	BodyTimeout time.Duration
+
+	// MaxPendingBodies bounds how many request bodies the Server reads and
+	// buffers at once before their signatures are checked. A request with
+	// a body that arrives while that many are being read is refused at
+	// once, unread, with 400 Throttling "Rate exceeded" (CloudFront's
+	// answer to a client calling too often, which the AWS SDKs and CLI
+	// retry with backoff) and its connection is closed. Zero means
+	// DefaultMaxPendingBodies (32: at most 32 MiB buffered for unverified
+	// clients with the default MaxBodyBytes).
+	MaxPendingBodies int
+
 	// AllowAnyRSASize accepts RSA public keys of any size, not only 2048
 	// bits (for tests with the published RSA-1024 vectors; §7).
 	AllowAnyRSASize bool
@@ -96,6 +123,12 @@ type Config struct {
 	Rand io.Reader
 }
 
+// Defaults of the Config fields that bound request bodies.
+const (
+	DefaultBodyTimeout      = time.Minute
+	DefaultMaxPendingBodies = 32
+)
+
 // Quotas are the resource limits of §7 (domain.Quotas). A zero field means
 // the CloudFront default.
 type Quotas = domain.Quotas
@@ -112,6 +145,13 @@ type Server struct {
 	now   func() time.Time
 	rand  io.Reader
 	mux   *http.ServeMux
+	// pending holds one token per request body being read before its
+	// signature is checked (Config.MaxPendingBodies).
+	pending chan struct{}
+	// busyRefused counts requests refused for want of a token since
+	// busyLogged (unix nanoseconds), when the last warning was logged.
+	busyRefused atomic.Int64
+	busyLogged  atomic.Int64
 }
 
 // NewServer returns a Server for c. It panics if c.Store is nil.
@@ -148,6 +188,13 @@ func NewServer(c Config) *Server {
 	if s.cfg.MaxBodyBytes <= 0 {
 		s.cfg.MaxBodyBytes = 1 << 20
 	}
+	if s.cfg.BodyTimeout <= 0 {
+		s.cfg.BodyTimeout = DefaultBodyTimeout
+	}
+	if s.cfg.MaxPendingBodies <= 0 {
+		s.cfg.MaxPendingBodies = DefaultMaxPendingBodies
+	}
+	s.pending = make(chan struct{}, s.cfg.MaxPendingBodies)
 	s.cfg.BaseURL = strings.TrimRight(s.cfg.BaseURL, "/")
 	s.mux = http.NewServeMux()
 	s.routes()
@@ -228,6 +275,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Header names as CloudFront writes them (§1); clients match them
 	// case-insensitively, so the spelling is cosmetic but exact.
 	w.Header()["x-amzn-RequestId"] = []string{id}
+	body := reqbody.Watch(w, r, reqbody.Limits{Idle: s.cfg.BodyIdleTimeout, Total: s.cfg.BodyTimeout})
+	defer body.Detach()
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 	s.mux.ServeHTTP(w, r)
 }
@@ -241,14 +290,66 @@ func requestID(r *http.Request) string {
 // first (check order: route, then SigV4; §10).
 func (s *Server) api(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := s.authenticate(r); err != nil {
+		body, _ := r.Body.(*reqbody.Body)
+		if err := s.authenticateBounded(r, body); err != nil {
+			if body.TimedOut() || errors.Is(err, errBusy) {
+				// What is left of the body cannot be told from a next
+				// request.
+				w.Header().Set("Connection", "close")
+			}
 			s.writeError(w, r, err)
 			return
 		}
 		if err := fn(w, r); err != nil {
+			if body.TimedOut() {
+				w.Header().Set("Connection", "close")
+			}
 			s.writeError(w, r, err)
 		}
 	})
+}
+
+// errBusy refuses a request with a body while Config.MaxPendingBodies
+// others are being read. "Rate exceeded" is CloudFront's own 400
+// Throttling (Type Sender), as real responses show (mdn/kuma#6177,
+// spacecatninja/craft-imager-x#19); botocore's retry handler retries it
+// with backoff (_retry.json, "throttling").
+var errBusy = &model.Error{Code: "Throttling", Message: "Rate exceeded"}
+
+// authenticateBounded authenticates r, holding one of Config.MaxPendingBodies
+// tokens while a request with a body is read and hashed, before anyone
+// knows who sent it. With no token free it refuses the request at once
+// with errBusy and abandons its body unread, so that neither memory nor
+// this goroutine waits on a client that has only shown an access key ID.
+func (s *Server) authenticateBounded(r *http.Request, body *reqbody.Body) error {
+	if body == nil {
+		return s.authenticate(r)
+	}
+	select {
+	case s.pending <- struct{}{}:
+	default:
+		body.Abandon()
+		s.warnBusy(r)
+		return errBusy
+	}
+	defer func() { <-s.pending }()
+	return s.authenticate(r)
+}
+
+// busyWarnEvery is the least time between two warnings about requests
+// refused for want of a pending-body token, so that a flood of them does
+// not flood the log too (each is still logged at Debug by writeError).
+const busyWarnEvery = 10 * time.Second
+
+func (s *Server) warnBusy(r *http.Request) {
+	n := s.busyRefused.Add(1)
+	now, last := time.Now().UnixNano(), s.busyLogged.Load()
+	if now-last < int64(busyWarnEvery) || !s.busyLogged.CompareAndSwap(last, now) {
+		return
+	}
+	s.busyRefused.Add(-n)
+	s.log.Warn("control API busy: too many request bodies being read before authentication; refusing with Throttling",
+		"max_pending_bodies", cap(s.pending), "refused", n, "last_remote_addr", r.RemoteAddr, "request_id", requestID(r))
 }
 
 func (s *Server) authenticate(r *http.Request) error {
@@ -285,6 +386,9 @@ func (s *Server) readBody(r *http.Request, tooLarge string) ([]byte, error) {
 	}
 	limit := s.cfg.MaxBodyBytes
 	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, errRequestTimeout
+	}
 	if err != nil {
 		return nil, errorf("MalformedInput", "Reading the request body failed: %v.", err)
 	}

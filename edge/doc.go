@@ -5,11 +5,15 @@
 //     over 20,480 bytes gets 413 and the connection is closed);
 //  2. finds the distribution by Host (port stripped, case-insensitive),
 //     matching domain names and Aliases; an unknown or disabled host gets
-//     CloudFront's 403 "Bad request." page;
+//     CloudFront's 403 "Bad request." page, and the log a rate-limited
+//     line naming the Host and a few of the hosts the edge knows
+//     (unknownhost.go);
 //  3. normalises the path (RFC 3986 dot segments, repeated slashes,
 //     unreserved escapes) and picks the first cache behavior whose
 //     PathPattern matches it, else the default behavior;
-//  4. applies the behavior's ViewerProtocolPolicy and AllowedMethods;
+//  4. applies the behavior's ViewerProtocolPolicy (redirect-to-https
+//     answers 301 to the TLS listener's port, Config.HTTPSPort) and
+//     AllowedMethods;
 //  5. on behaviors that trust key groups (or TrustedSigners), verifies the
 //     signed URL or signed cookies with package signing and answers a
 //     failure with CloudFront's exact 403 XML (signed-urls.md §11, §12).
@@ -74,8 +78,10 @@
 // before the signature check (preflights carry no credentials). Errors the edge makes
 // itself use CloudFront's pages: the 403 XML of signed-urls.md §12, and the
 // HTML "The request could not be satisfied." page for unknown hosts,
-// refused methods and protocols, 413, 502 and 504. writeError holds the
-// only table from an edge error to its status and body.
+// refused methods and protocols, 408, 413, 502 and 504. writeError holds
+// the only table from an edge error to its status and body. A viewer body
+// relayed to the origin that pauses for Config.BodyIdleTimeout gets 408
+// and a closed connection: the viewer stalled, not the origin.
 //
 // # Explaining
 //

@@ -31,6 +31,9 @@ const (
 	errOriginTimeout
 	// errOriginResponse: the origin's answer was not usable HTTP.
 	errOriginResponse
+	// errViewerTimeout: the viewer stopped sending the request body for
+	// longer than Config.BodyIdleTimeout.
+	errViewerTimeout
 )
 
 // edgeError is an error response and what the log needs to know of it.
@@ -66,6 +69,7 @@ const (
 //	errOriginConnect   502  HTML
 //	errOriginResponse  502  HTML
 //	errOriginTimeout   504  HTML
+//	errViewerTimeout   408  HTML "Bad request.", connection closed
 //
 // Explain reports the same status without writing anything.
 func (e *edgeError) status() int {
@@ -74,6 +78,8 @@ func (e *edgeError) status() int {
 		return http.StatusForbidden
 	case errTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case errViewerTimeout:
+		return http.StatusRequestTimeout
 	case errOriginTimeout:
 		return http.StatusGatewayTimeout
 	}
@@ -114,6 +120,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rq *request,
 				w.Header().Set("X-Keyfront-Resource", e.resource)
 			}
 		}
+	case errViewerTimeout:
+		// CloudFront documents no answer for a viewer that stalls its
+		// upload; keyfront answers 408 (RFC 9110 §15.5.9: the server
+		// "would like to close this unused connection") and closes the
+		// connection, whose unread rest cannot be told from a request.
+		body = s.errorPage(status, msgBadRequest, rq.id)
+		w.Header().Set("Connection", "close")
 	case errOriginConnect:
 		body = s.errorPage(status, msgNoConnect, rq.id)
 	case errOriginResponse:
@@ -133,6 +146,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rq *request,
 	case errOriginConnect, errOriginTimeout, errOriginResponse:
 		s.log.Warn("edge: origin request failed", "request_id", rq.id, "distribution", rq.distID(),
 			"status", status, "err", e.cause)
+	case errUnknownHost:
+		s.logUnknownHost(r, rq)
 	default:
 		s.log.Debug("edge: request refused", "request_id", rq.id, "host", r.Host, "status", status)
 	}

@@ -15,8 +15,8 @@ const (
 	cachingOptimized = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 )
 
-func routingEnv(t *testing.T) *env {
-	e := newEnv(t)
+func routingEnv(t *testing.T, opts ...envOption) *env {
+	e := newEnv(t, opts...)
 	o := func(id, path string) orig {
 		x := e.customOrigin(id)
 		x.Path = path

@@ -11,12 +11,17 @@ import (
 
 	"keyfront"
 	"keyfront/cache"
+	"keyfront/reqbody"
 	"keyfront/signing"
 )
 
 // ServeHTTP answers a viewer request (see the package documentation for
 // the order of the steps).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Bound the viewer's body before anything else: a refused request's
+	// unread body is then not waited for either (reqbody).
+	body := reqbody.Watch(w, r, reqbody.Limits{Idle: s.cfg.BodyIdleTimeout})
+	defer body.Detach()
 	rq := s.newRequest(r)
 	lw := &logWriter{ResponseWriter: w, start: rq.start}
 	s.serve(lw, r, rq)
@@ -190,8 +195,12 @@ func (s *Server) redirectHTTPS(w http.ResponseWriter, r *http.Request, rq *reque
 }
 
 // redirectLocation is the https URL a redirect-to-https behavior sends an
-// http request to: the same host on the edge's TLS port, the raw path and
-// query.
+// http request to: the same host (without the port the viewer used for
+// http) on the edge's TLS port, the raw path and query. The port is left
+// out when it is 443 and when the edge has no TLS listener: CloudFront
+// redirects to https on the default port, and keyfront without a TLS
+// listener of its own can only be reached over https through a
+// terminator, which listens there (Config.HTTPSPort).
 func (s *Server) redirectLocation(r *http.Request, rq *request) string {
 	host := stripPort(r.Host)
 	if p := s.cfg.HTTPSPort; p != 0 && p != 443 {
@@ -387,6 +396,13 @@ func (s *Server) servePass(w *logWriter, r *http.Request, rq *request) {
 		var oe *originError
 		if !errors.As(err, &oe) {
 			oe = &originError{kind: errOriginResponse, err: err}
+		}
+		if body, _ := r.Body.(*reqbody.Body); body.TimedOut() {
+			// The viewer, not the origin, stalled (and net/http has
+			// cancelled the request's context for it).
+			rq.detailed = "ClientCommError"
+			s.writeError(w, r, rq, &edgeError{kind: errViewerTimeout, cause: err})
+			return
 		}
 		if r.Context().Err() != nil {
 			rq.result, rq.detailed = "Error", "ClientCommError"

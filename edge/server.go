@@ -76,7 +76,13 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 
 	// HTTPSPort is the port of the edge's TLS listener, used in the
-	// Location of redirect-to-https answers. 0 or 443 puts no port in it.
+	// Location of redirect-to-https answers:
+	// "https://<host>:<HTTPSPort><path>?<query>", without the port when
+	// it is 443. 0 means the edge has no TLS listener: the Location then
+	// names no port, as CloudFront's always do, so the viewer goes to
+	// port 443 (where a TLS terminator may forward to this edge), and a
+	// distribution whose behaviors want https is logged with a warning
+	// when its configuration is loaded, unless TrustedProxies is set.
 	HTTPSPort int
 
 	// DebugHeaders adds X-Keyfront-Reason (and, for canned policies,
@@ -121,6 +127,13 @@ type Config struct {
 	// value disables the memo.
 	SignatureMemoSize int
 
+	// BodyIdleTimeout is how long the edge waits for the next bytes of a
+	// viewer's request body (relayed to the origin for PUT, POST and the
+	// other methods a behavior may allow) before answering 408 and closing
+	// the connection; the wait starts over whenever bytes arrive. Zero
+	// means reqbody.DefaultIdle (20 seconds).
+	BodyIdleTimeout time.Duration
+
 	// Metrics is the registry the edge's Prometheus collectors are
 	// registered with. Nil means a new registry, served by
 	// MetricsHandler.
@@ -142,6 +155,7 @@ type Server struct {
 	metrics *metrics
 	alog    *accessLog
 	s3      *s3Endpoint
+	hostLog hostLog // which unknown-Host refusals are logged
 
 	snap atomic.Pointer[snapshot]
 

@@ -89,6 +89,9 @@ type snapshot struct {
 	// domain name or one of its Aliases) to its distribution.
 	hosts map[string]*distribution
 	dists map[keyfront.DistributionID]*distribution
+	// known summarises the hosts of enabled distributions, for the log
+	// line of a request whose Host is none of them.
+	known knownHosts
 	// groups and keys are the account's key groups and public keys (nil
 	// error: the key parsed), for Explain to say where an untrusted key
 	// is; requests use only each behavior's keys.
@@ -266,7 +269,8 @@ func (s *Server) build(st *storeState) *snapshot {
 	for _, d := range st.dists {
 		seenDists[d.ID] = true
 		pc, ok := s.parsed.configs[d.ID]
-		if !ok || pc.etag != d.ETag {
+		changed := !ok || pc.etag != d.ETag
+		if changed {
 			// What the control API stored is served as it was accepted,
 			// not judged again by this edge's rules: an edge of another
 			// version must not drop a distribution the API took.
@@ -281,6 +285,10 @@ func (s *Server) build(st *storeState) *snapshot {
 			continue
 		}
 		dist := s.buildDistribution(d, pc.cfg, keys, groups, oacs)
+		if changed {
+			// Once per configuration (ETag), not per request or reload.
+			s.warnHTTPSWithoutTLS(dist)
+		}
 		snap.dists[d.ID] = dist
 		for _, h := range append([]string{d.DomainName}, pc.cfg.Aliases...) {
 			h = canonicalHost(h)
@@ -301,6 +309,7 @@ func (s *Server) build(st *storeState) *snapshot {
 			delete(s.parsed.configs, id)
 		}
 	}
+	snap.known = newKnownHosts(snap.hosts)
 	return snap
 }
 
@@ -452,4 +461,37 @@ func patternWithSlash(p string) string {
 		return "/" + p
 	}
 	return p
+}
+
+// warnHTTPSWithoutTLS warns about a distribution whose cache behaviors
+// want viewers on https (redirect-to-https, https-only) when this edge has
+// no TLS listener (Config.HTTPSPort is 0). CloudFront accepts such a
+// configuration and so does keyfront: the edge may sit behind a TLS
+// terminator on port 443, and a listener may be added later. But a
+// newcomer who runs only the plain listener sees every http request
+// redirected to https on port 443, where nothing answers, or refused with
+// 403; the warning says why. With TrustedProxies configured a terminator
+// is the documented deployment (docs/deploy.md) and nothing is logged.
+func (s *Server) warnHTTPSWithoutTLS(d *distribution) {
+	if s.cfg.HTTPSPort != 0 || len(s.proxies) > 0 {
+		return
+	}
+	var which []string
+	for _, b := range d.behaviors {
+		if b.viewerPolicy != "redirect-to-https" && b.viewerPolicy != "https-only" {
+			continue
+		}
+		pattern := b.pattern
+		if b.isDefault {
+			pattern = "default (" + defaultPattern + ")"
+		}
+		which = append(which, pattern+" "+b.viewerPolicy)
+	}
+	if len(which) == 0 {
+		return
+	}
+	s.log.Warn("edge: cache behaviors send viewers to https but this edge has no TLS listener",
+		"distribution", string(d.id), "behaviors", strings.Join(which, ", "),
+		"effect", "http requests get 301 to https://<host>/<path> on port 443 (redirect-to-https) or 403 (https-only)",
+		"fix", "serve https with --edge-tls-addr, --tls-cert and --tls-key, or put a TLS terminator on port 443 in front and name it in trusted_proxies, or set ViewerProtocolPolicy to allow-all")
 }

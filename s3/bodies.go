@@ -378,8 +378,9 @@ func storageError(op string, err error) error {
 
 // readError converts an error reading a body. A *sigv4.Error (a chunk
 // signature, checksum or length that does not verify), an *apiError and a
-// *keyfront.Error pass through; anything else is the client's body ending
-// early or the connection failing: IncompleteBody.
+// *keyfront.Error pass through; a read deadline that passed
+// (Config.BodyIdleTimeout) is RequestTimeout; anything else is the
+// client's body ending early or the connection failing: IncompleteBody.
 func readError(err error) error {
 	var (
 		ae *apiError
@@ -388,6 +389,9 @@ func readError(err error) error {
 	)
 	if errors.As(err, &ae) || errors.As(err, &se) || errors.As(err, &ke) {
 		return err
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return &apiError{Code: "RequestTimeout", Message: msgRequestTimeout, Err: err}
 	}
 	return &apiError{Code: "IncompleteBody", Message: "You did not provide the number of bytes specified by the Content-Length HTTP header.", Err: err}
 }

@@ -13,7 +13,11 @@
 // also verifies aws-chunked bodies, trailers and checksums) or carries no
 // authentication at all and is anonymous. Responses carry
 // x-amz-request-id, x-amz-id-2 and Server: keyfront; errors are S3's XML
-// <Error> documents with S3's codes and statuses.
+// <Error> documents with S3's codes and statuses. A request body that
+// stops arriving for Config.BodyIdleTimeout (20 seconds, as S3's) is
+// answered 400 RequestTimeout and its connection closed; the deadline
+// moves on with every byte, so uploads of any size at any steady rate
+// complete.
 //
 // The operations (each has its page, under its name, in the S3 API
 // Reference) and the IAM action each is authorized as:

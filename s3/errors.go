@@ -72,6 +72,7 @@ const (
 	msgPartNumber         = "Part number must be an integer between 1 and 10000, inclusive"
 	msgCopySelf           = "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
 	msgAnonymousOverrides = "Request specific response headers cannot be used for anonymous GET requests."
+	msgRequestTimeout     = "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."
 )
 
 // errorStatus maps every code keyfront answers with to its HTTP status
@@ -110,6 +111,7 @@ var errorStatus = map[string]int{
 	"NoSuchVersion":             http.StatusNotFound,
 	"NotImplemented":            http.StatusNotImplemented,
 	"PreconditionFailed":        http.StatusPreconditionFailed,
+	"RequestTimeout":            http.StatusBadRequest,
 }
 
 // fromDomain maps the code of a keyfront.Error that reached writeError

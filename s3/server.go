@@ -16,6 +16,7 @@ import (
 
 	"keyfront"
 	"keyfront/iampolicy"
+	"keyfront/reqbody"
 	"keyfront/sigv4"
 )
 
@@ -97,6 +98,13 @@ type Config struct {
 	// keys aws:CurrentTime and aws:EpochTime. Nil means time.Now. (The
 	// Verifier has its own clock.)
 	Now func() time.Time
+
+	// BodyIdleTimeout is how long the Server waits for the next bytes of a
+	// request body before answering 400 RequestTimeout, as S3 does, and
+	// closing the connection. The wait starts over whenever bytes arrive,
+	// so an upload of any size at any steady rate completes. Zero means
+	// reqbody.DefaultIdle (20 seconds, S3's own).
+	BodyIdleTimeout time.Duration
 }
 
 // Server is the embedded S3-compatible origin as an http.Handler. Create
@@ -325,6 +333,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h["X-Amz-Request-Id"] = []string{id.request}
 	h["X-Amz-Id-2"] = []string{id.host}
 	h["Server"] = []string{"keyfront"}
+	body := reqbody.Watch(w, r, reqbody.Limits{Idle: s.cfg.BodyIdleTimeout})
+	defer body.Detach()
 	r = r.WithContext(context.WithValue(r.Context(), idsKey, id))
 
 	q := &request{r: r, query: r.URL.Query()}
@@ -340,6 +350,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.route(q)(w, q); err != nil {
+		if body.TimedOut() {
+			// "Idle connections will be closed": what is left of the
+			// body cannot be told from a next request.
+			h.Set("Connection", "close")
+		}
 		s.writeError(w, r, err)
 	}
 }

@@ -72,6 +72,10 @@ const (
 	KindBadDigest
 	// KindInternal: Credentials failed, or the body could not be read.
 	KindInternal
+	// KindRequestTimeout: reading the body failed because a read deadline
+	// passed (os.ErrDeadlineExceeded): the client stopped sending it for
+	// longer than the server's idle body timeout.
+	KindRequestTimeout
 )
 
 var kindNames = [...]string{
@@ -94,6 +98,7 @@ var kindNames = [...]string{
 	KindInvalidChecksum:        "invalid checksum",
 	KindBadDigest:              "bad digest",
 	KindInternal:               "internal error",
+	KindRequestTimeout:         "request body timed out",
 }
 
 // String returns a short lower-case description of the kind.
@@ -232,6 +237,10 @@ const (
 	msgS3HeaderMal  = "The authorization header is malformed; "
 	msgS3CredShape  = `the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`
 	msgS3Internal   = "We encountered an internal error. Please try again."
+	// Real S3 responses (aws/aws-sdk-go-v2#2657 and many others).
+	msgS3RequestTimeout = "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."
+	// AWS "Common Errors", RequestTimeoutException.
+	msgRequestTimeout = "Problems with the request at the HTTP level. Reading the Request timed out."
 )
 
 // Errors for each kind. Each takes the details its messages need.
@@ -378,8 +387,8 @@ func errMissingContentSHA256(service string) *Error {
 
 func errInvalidContentSHA256(service, value string) *Error {
 	return newError(service, KindInvalidContentSHA256, fmt.Sprintf("x-amz-content-sha256 %q", value),
-		// Ours: general services hash the body themselves and accept only a
-		// hex digest or UNSIGNED-PAYLOAD.
+		// Ours, and never sent: general services hash the body themselves
+		// and take x-amz-content-sha256 for an ordinary header.
 		wire{http.StatusBadRequest, "InvalidRequest", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value.", nil},
 		wire{http.StatusBadRequest, "InvalidArgument", msgS3BadSHA, []Field{
 			{"ArgumentName", "x-amz-content-sha256"}, {"ArgumentValue", value}}})
@@ -448,6 +457,18 @@ func errChunkSignature(service, reason string) *Error {
 	return newError(service, KindChunkSignatureMismatch, reason,
 		wire{http.StatusForbidden, "SignatureDoesNotMatch", msgGeneralSignature, nil},
 		wire{http.StatusForbidden, "SignatureDoesNotMatch", msgS3Signature, nil})
+}
+
+// errRequestTimeout: the client stopped sending its body. S3 answers 400
+// RequestTimeout with this message after about 20 seconds of silence
+// (real responses, e.g. aws/aws-sdk-go-v2#2657; AWS knowledge center,
+// s3-socket-connection-timeout-error); other AWS services list 408
+// RequestTimeoutException, "Reading the Request timed out", among their
+// common errors (e.g. Lambda API Reference, CommonErrors).
+func errRequestTimeout(service string) *Error {
+	return newError(service, KindRequestTimeout, "no body bytes within the read deadline",
+		wire{http.StatusRequestTimeout, "RequestTimeoutException", msgRequestTimeout, nil},
+		wire{http.StatusBadRequest, "RequestTimeout", msgS3RequestTimeout, nil})
 }
 
 func errIncomplete(service, reason string) *Error {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -115,7 +116,8 @@ type Auth struct {
 	// SessionToken is X-Amz-Security-Token, if any.
 	SessionToken string
 	// PayloadHash is the payload hash the canonical request used: a hex
-	// digest, UNSIGNED-PAYLOAD or one of the STREAMING-* values.
+	// digest, UNSIGNED-PAYLOAD or one of the STREAMING-* values for S3;
+	// the hex SHA-256 of the body Verify read for every other service.
 	PayloadHash string
 	// Signature is the request's signature in hex: the seed signature of an
 	// aws-chunked body.
@@ -200,10 +202,13 @@ type signed struct {
 // The payload hash in the canonical request is, for S3, the
 // x-amz-content-sha256 header, which S3 requires, or for a presigned URL
 // X-Amz-Content-Sha256 from the query (or a signed header), else
-// UNSIGNED-PAYLOAD. Other services use the x-amz-content-sha256 header if
-// present and otherwise the SHA-256 of the body: Verify reads the body (up
-// to MaxBodySize), hashes it, checks it against a hex header value, and
-// puts an equivalent body back in r.Body, so handlers read it as usual.
+// UNSIGNED-PAYLOAD. For every other service it is always the SHA-256 of
+// the body as received: Verify reads the body (up to MaxBodySize), hashes
+// it, and puts an equivalent body back in r.Body, so handlers read it as
+// usual. An x-amz-content-sha256 header is then only a header: a request
+// signed over UNSIGNED-PAYLOAD, a STREAMING-* value or any hash but its
+// body's fails with KindSignatureMismatch, so that nobody can replay a
+// captured signature with another body.
 //
 // For S3, Verify does not read the body: wrap it with Auth.Body, which
 // checks a literal x-amz-content-sha256, decodes and verifies aws-chunked
@@ -286,12 +291,14 @@ func (v *Verifier) Verify(r *http.Request) (*Auth, error) {
 		}
 	}
 	if !ok {
-		return nil, errSignature(svc, s.akid, s.signature, firstCanonical, firstSTS)
-	}
-	// A general service hashed the body itself; a literal header that
-	// disagrees means the body is not the one that was signed.
-	if bodyHash != "" && payloadHash != UnsignedPayload && !strings.EqualFold(payloadHash, bodyHash) {
-		return nil, errContentSHA256(svc, payloadHash, bodyHash)
+		e := errSignature(svc, s.akid, s.signature, firstCanonical, firstSTS)
+		if claimed := r.Header.Get("X-Amz-Content-Sha256"); bodyHash != "" && claimed != "" && !strings.EqualFold(claimed, bodyHash) {
+			// The likely cause, for the log: the client signed what the
+			// header claims, which is not this body (or is S3's
+			// UNSIGNED-PAYLOAD).
+			e.Reason += fmt.Sprintf("; x-amz-content-sha256 %q is not the body's SHA-256 %s", claimed, bodyHash)
+		}
+		return nil, e
 	}
 
 	a := &Auth{
@@ -592,18 +599,18 @@ func (v *Verifier) payloadHash(r *http.Request, s *signed, params []queryParam) 
 		}
 		return header, "", nil
 	}
-	// General services: the server hashes the body (control-api.md §12),
-	// presigned or not (botocore SigV4QueryAuth signs the body's hash too;
-	// only S3SigV4QueryAuth uses UNSIGNED-PAYLOAD).
-	if header != "" && header != UnsignedPayload && !isHexSHA256(header) {
-		return "", "", errInvalidContentSHA256(svc, header)
-	}
+	// General services: the payload line is the SHA-256 of the body as
+	// received (control-api.md §12), presigned or not (botocore
+	// SigV4QueryAuth signs the body's hash too; only S3SigV4QueryAuth uses
+	// UNSIGNED-PAYLOAD). x-amz-content-sha256 is never taken in its place:
+	// UNSIGNED-PAYLOAD and the STREAMING-* forms are S3's alone, and other
+	// AWS services answer a request signed over them SignatureDoesNotMatch
+	// (apache/opendal-reqsign#346; aws-sdk-go v4.go sets the header only
+	// for s3 and glacier). Trusting the header would let anyone replay a
+	// captured request with another body within the clock-skew window.
 	sum, err := v.hashBody(r)
 	if err != nil {
 		return "", "", err
-	}
-	if header != "" {
-		return header, sum, nil
 	}
 	return sum, sum, nil
 }
@@ -631,10 +638,17 @@ func (v *Verifier) hashBody(r *http.Request) (string, error) {
 }
 
 // bodyReadError converts an error reading the request body: a limit set by
-// http.MaxBytesReader becomes KindBodyTooLarge, anything else (the client
-// went away, Content-Length lied) KindIncompleteBody.
+// http.MaxBytesReader becomes KindBodyTooLarge, a read deadline that
+// passed (os.ErrDeadlineExceeded: the server's idle body timeout)
+// KindRequestTimeout, anything else (the client went away, Content-Length
+// lied) KindIncompleteBody.
 func bodyReadError(service string, err error) *Error {
 	var tooBig *http.MaxBytesError
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		e := errRequestTimeout(service)
+		e.Err = err
+		return e
+	}
 	if errors.As(err, &tooBig) {
 		e := errBodyTooLarge(service, tooBig.Limit)
 		e.Err = err

@@ -102,7 +102,9 @@ var ErrNewerSchema = errors.New("database schema is newer than this keyfront sup
 
 // Open opens the database at path, creating the file if it does not exist
 // (its directory must), and brings its schema up to date. ctx bounds the
-// migration.
+// migration. The database and its -wal and -shm files are readable and
+// writable by their owner only (mode 0600); Open restricts existing ones
+// that are more open.
 func Open(ctx context.Context, path string) (*DB, error) {
 	op := "sqlite: open " + path
 	if path == "" {
@@ -113,6 +115,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, internal(ctx, op, err)
 	}
 	db := &DB{path: abs}
+	if err := createPrivate(abs); err != nil {
+		return nil, internal(ctx, op, err)
+	}
 
 	db.writer, err = openWriter(abs)
 	if err != nil {
@@ -161,6 +166,50 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, internal(ctx, op, err)
 	}
 	return db, nil
+}
+
+// fileMode is the mode of the database and of the files SQLite creates
+// next to it: they hold every distribution's configuration.
+const fileMode os.FileMode = 0o600
+
+// createPrivate creates the database file at abs with mode 0600 if it does
+// not exist, and restricts it and its companions to 0600 if they do.
+//
+// SQLite's unix VFS creates a new database with mode 0644 less the umask
+// (SQLITE_DEFAULT_FILE_PERMISSIONS), and gives the -wal, -journal and
+// -shm files it creates later the mode of the database file
+// (findCreateFileMode and unixOpenSharedMemory in os_unix.c; modernc.org/
+// sqlite is that C code translated to Go). Creating the database file
+// ourselves with 0600 therefore makes every file SQLite creates 0600,
+// whatever the umask, without changing the umask of the whole process
+// (which would also change the mode of files that keyfront's user names,
+// such as the access log). Companions left by an earlier run, from before
+// this rule or from a kill -9, keep their mode when SQLite reuses them, so
+// they are restricted here too.
+func createPrivate(abs string) error {
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, fileMode)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		p := abs + suffix
+		info, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if info.Mode().Perm()&^fileMode != 0 {
+			if err := os.Chmod(p, fileMode); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // openWriter opens the pool of one connection that every Update uses. Its

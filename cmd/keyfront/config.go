@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -21,7 +22,9 @@ import (
 // --config, KEYFRONT_* environment variables, and flags.
 type Config struct {
 	// DataDir holds the metadata database, object data, the edge cache and
-	// the generated credentials. Default "./keyfront-data".
+	// the generated credentials, private to the user keyfront runs as
+	// (an existing directory is restricted to mode 0700) and locked by one
+	// serve process at a time. Default "./keyfront-data".
 	DataDir string `yaml:"data_dir"`
 	// Roles are the planes this process runs: "api" (control API), "edge"
 	// and "s3" (origin). Default: every plane this build provides.
@@ -69,8 +72,10 @@ type Config struct {
 	// "cloudfront.localhost", which curl and browsers resolve to loopback.
 	EdgeDomain string `yaml:"edge_domain"`
 	// AccessKeyID and SecretAccessKey are the administrator's credentials
-	// for the control API and the origin. When both are empty, keyfront
-	// generates a pair on first start and keeps it in the data directory.
+	// for the control API and the origin: at least 3 and 8 characters
+	// (MinIO's minimums); shorter than AWS's 20 and 40, serve warns that
+	// they are weak. When both are empty, keyfront generates a pair on
+	// first start and keeps it in the data directory.
 	AccessKeyID     string `yaml:"access_key_id"`
 	SecretAccessKey string `yaml:"secret_access_key"`
 	// AccountID is the 12-digit account used in ARNs. Empty: generated on
@@ -80,6 +85,13 @@ type Config struct {
 	// "info" (default), "warn" or "error".
 	LogFormat string `yaml:"log_format"`
 	LogLevel  string `yaml:"log_level"`
+	// BodyIdleTimeout is how long every listener waits for the next bytes
+	// of a request body before answering a timeout (S3's 400
+	// RequestTimeout on the origin, 408 on the control API and the edge)
+	// and closing the connection. The wait starts over whenever bytes
+	// arrive, so large uploads at any steady rate complete. A Go duration;
+	// default "20s", S3's own.
+	BodyIdleTimeout string `yaml:"body_idle_timeout"`
 	// Quotas raise or lower CloudFront's default limits; zero keeps the
 	// default.
 	Quotas QuotaConfig `yaml:"quotas"`
@@ -110,6 +122,7 @@ func defaultConfig() Config {
 		CacheMaxBytes:    1 << 30,
 		CacheMemoryBytes: 256 << 20,
 		LogLevel:         "info",
+		BodyIdleTimeout:  "20s",
 	}
 }
 
@@ -152,6 +165,7 @@ var envVars = []struct {
 	{"KEYFRONT_ACCOUNT_ID", func(c *Config, v string) { c.AccountID = v }},
 	{"KEYFRONT_LOG_FORMAT", func(c *Config, v string) { c.LogFormat = v }},
 	{"KEYFRONT_LOG_LEVEL", func(c *Config, v string) { c.LogLevel = v }},
+	{"KEYFRONT_BODY_IDLE_TIMEOUT", func(c *Config, v string) { c.BodyIdleTimeout = v }},
 }
 
 // applyEnv sets every setting whose KEYFRONT_* variable is non-empty.
@@ -174,6 +188,31 @@ func splitList(s string) []string {
 }
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// Lengths of configured administrator credentials. Below the minimums
+// serve refuses to start; between them and AWS's lengths it starts with a
+// warning. The minimums are MinIO's (internal/auth/credentials.go in
+// minio/minio: accessKeyMinLen = 3, secretKeyMinLen = 8; its server says
+// "Access key length should be at least 3, and secret key length at least
+// 8 characters"), so the short pairs that test suites and development
+// setups already use with self-hosted S3 servers, such as FOOBARKEY /
+// FOOBARSECRET, work here too. AWS issues 20-character access key IDs and
+// 40-character secrets (AKIAIOSFODNN7EXAMPLE /
+// wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY in
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html),
+// which is also what keyfront generates.
+const (
+	minAccessKeyIDLen = 3
+	minSecretKeyLen   = 8
+	awsAccessKeyIDLen = 20
+	awsSecretKeyLen   = 40
+)
+
+// weakCredentials reports whether configured administrator credentials
+// are shorter than the ones AWS issues.
+func (c *Config) weakCredentials() bool {
+	return c.AccessKeyID != "" && (len(c.AccessKeyID) < awsAccessKeyIDLen || len(c.SecretAccessKey) < awsSecretKeyLen)
+}
 
 // Validate reports the first setting that cannot work, naming it and what
 // it should be.
@@ -225,8 +264,13 @@ func (c *Config) Validate() error {
 	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
 		return errors.New("access key: set both KEYFRONT_ACCESS_KEY_ID and KEYFRONT_SECRET_ACCESS_KEY, or neither to use generated credentials")
 	}
-	if c.AccessKeyID != "" && (len(c.AccessKeyID) < 16 || len(c.SecretAccessKey) < 16) {
-		return errors.New("access key: the access key ID and secret must each be at least 16 characters")
+	if c.AccessKeyID != "" && len(c.AccessKeyID) < minAccessKeyIDLen {
+		return fmt.Errorf("access_key_id (KEYFRONT_ACCESS_KEY_ID) has %d characters, fewer than %d: set a longer one, or unset both it and the secret to have keyfront generate a pair",
+			len(c.AccessKeyID), minAccessKeyIDLen)
+	}
+	if c.SecretAccessKey != "" && len(c.SecretAccessKey) < minSecretKeyLen {
+		return fmt.Errorf("secret_access_key (KEYFRONT_SECRET_ACCESS_KEY) has %d characters, fewer than %d: set a longer one, or unset both it and the access key ID to have keyfront generate a pair",
+			len(c.SecretAccessKey), minSecretKeyLen)
 	}
 	if c.AccountID != "" && !accountIDPattern.MatchString(c.AccountID) {
 		return fmt.Errorf("account_id %q must be 12 digits", c.AccountID)
@@ -241,6 +285,9 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("log_level %q: use debug, info, warn or error", c.LogLevel)
 	}
+	if _, err := c.bodyIdleTimeout(); err != nil {
+		return err
+	}
 	for name, v := range map[string]int{"public_keys": c.Quotas.PublicKeys, "key_groups": c.Quotas.KeyGroups,
 		"distributions": c.Quotas.Distributions, "distributions_per_key_group": c.Quotas.DistributionsPerKeyGroup} {
 		if v < 0 {
@@ -251,6 +298,21 @@ func (c *Config) Validate() error {
 }
 
 func (c *Config) hasRole(r string) bool { return contains(c.Roles, r) }
+
+// mustBodyIdleTimeout returns BodyIdleTimeout of a validated Config.
+func (c *Config) mustBodyIdleTimeout() time.Duration {
+	d, _ := c.bodyIdleTimeout()
+	return d
+}
+
+// bodyIdleTimeout parses BodyIdleTimeout.
+func (c *Config) bodyIdleTimeout() (time.Duration, error) {
+	d, err := time.ParseDuration(c.BodyIdleTimeout)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("body_idle_timeout %q is not a positive duration: use e.g. 20s, 500ms or 2m", c.BodyIdleTimeout)
+	}
+	return d, nil
+}
 
 // trustedProxies parses TrustedProxies; a bare address is a /32 or /128.
 func (c *Config) trustedProxies() ([]netip.Prefix, error) {

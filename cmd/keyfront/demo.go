@@ -25,6 +25,7 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"keyfront"
 	"keyfront/signing"
 )
 
@@ -56,10 +57,12 @@ type demoState struct {
 // origin access control, a distribution with restricted viewer access and
 // the bucket policy that admits only that distribution; then it prints a
 // signed URL and the commands to try. On a data directory where the demo
-// already ran it only prints.
-func (c *serveCommand) runDemo(ctx context.Context, id identity, urls map[string]string, reload func(context.Context) error) error {
+// already ran it only prints. explain is the edge's Explain, which judges
+// the unsigned URL without a request (see printDemo).
+func (c *serveCommand) runDemo(ctx context.Context, id identity, urls map[string]string, reload func(context.Context) error,
+	explain func(context.Context, keyfront.VerifyRequest) (*keyfront.VerifyResult, error)) error {
 	dir := filepath.Join(c.cfg.DataDir, "demo")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(dir, privateDirMode); err != nil {
 		return err
 	}
 	privPath, pubPath := filepath.Join(dir, "private_key.pem"), filepath.Join(dir, "public_key.pem")
@@ -74,7 +77,7 @@ func (c *serveCommand) runDemo(ctx context.Context, id identity, urls map[string
 		if st, err = c.createDemo(ctx, id, urls, privPath, pubPath); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		if err := writeFileAtomic(filepath.Join(dir, demoFile), st, 0o600); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, demoFile), st, privateFileMode); err != nil {
 			return err
 		}
 	default:
@@ -83,7 +86,7 @@ func (c *serveCommand) runDemo(ctx context.Context, id identity, urls map[string
 	if err := reload(ctx); err != nil {
 		return fmt.Errorf("demo: reload the edge: %w", err)
 	}
-	return c.printDemo(ctx, st, urls[planeEdge], privPath)
+	return c.printDemo(ctx, st, urls[planeEdge], privPath, explain)
 }
 
 func (c *serveCommand) createDemo(ctx context.Context, id identity, urls map[string]string, privPath, pubPath string) (demoState, error) {
@@ -101,10 +104,12 @@ func (c *serveCommand) createDemo(ctx context.Context, id identity, urls map[str
 		return st, err
 	}
 	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})
-	if err := writeKeyFile(privPath, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600, true); err != nil {
+	if err := writeKeyFile(privPath, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), privateFileMode, true); err != nil {
 		return st, err
 	}
-	if err := writeKeyFile(pubPath, pubPEM, 0o644, true); err != nil {
+	// Not secret, but everything in the data directory is private to its
+	// user (see openDataDir), which is who runs the demo's commands.
+	if err := writeKeyFile(pubPath, pubPEM, privateFileMode, true); err != nil {
 		return st, err
 	}
 
@@ -163,7 +168,17 @@ func (c *serveCommand) createDemo(ctx context.Context, id identity, urls map[str
 
 // printDemo prints the demo's URLs, what they return right now, and the
 // commands that make more of them.
-func (c *serveCommand) printDemo(ctx context.Context, st demoState, edgeURL, privPath string) error {
+//
+// The signed URL is fetched through the edge's listener, which proves the
+// whole path (signature, origin access control, bucket policy). The
+// unsigned one is judged by the edge's Explain, the decision ServeHTTP
+// acts on, so that the demo's own check does not show up as a viewer's
+// refusal ("edge: signed request refused" at Info) in an operator's log,
+// nor in the access log; a real unsigned request is logged as always.
+// Both are judged before anything is printed, so that whatever the edge
+// logs comes before the demo's lines rather than between them.
+func (c *serveCommand) printDemo(ctx context.Context, st demoState, edgeURL, privPath string,
+	explain func(context.Context, keyfront.VerifyRequest) (*keyfront.VerifyResult, error)) error {
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(edgeURL, "http://"))
 	base := "http://" + st.DomainName + ":" + port + "/" + demoObject
 	pemBytes, err := os.ReadFile(privPath)
@@ -183,11 +198,13 @@ func (c *serveCommand) printDemo(ctx context.Context, st demoState, edgeURL, pri
 	if err != nil {
 		return err
 	}
+	unsignedVerdict := demoExplain(ctx, explain, base)
+	signedVerdict := demoFetch(ctx, edgeURL, signed)
 	w := c.m.Stdout
 	fmt.Fprintf(w, "Demo: a private bucket %q behind distribution %s (%s)\n", demoBucket, st.DistributionID, st.DomainName)
 	fmt.Fprintf(w, "  key pair %s, private key %s\n\n", st.KeyPairID, privPath)
-	fmt.Fprintf(w, "Unsigned, refused (%s):\n  %s\n\n", demoFetch(ctx, edgeURL, base), base)
-	fmt.Fprintf(w, "Signed, valid until %s (%s):\n  %s\n\n", expires.Format(time.RFC3339), demoFetch(ctx, edgeURL, signed), signed)
+	fmt.Fprintf(w, "Unsigned, refused (%s):\n  %s\n\n", unsignedVerdict, base)
+	fmt.Fprintf(w, "Signed, valid until %s (%s):\n  %s\n\n", expires.Format(time.RFC3339), signedVerdict, signed)
 	fmt.Fprintf(w, "Try them (curl resolves *.localhost to this machine):\n")
 	fmt.Fprintf(w, "  curl -i '%s'\n  curl -i '%s'\n\n", base, signed)
 	fmt.Fprintf(w, "Sign more, with keyfront or the AWS CLI (same output, byte for byte):\n")
@@ -198,6 +215,19 @@ func (c *serveCommand) printDemo(ctx context.Context, st demoState, edgeURL, pri
 	fmt.Fprintf(w, "Ask why a URL is refused:\n  keyfront verify '%s' --public-key %s --key-pair-id %s\n\n",
 		base, filepath.Join(filepath.Dir(privPath), "public_key.pem"), st.KeyPairID)
 	return nil
+}
+
+// demoExplain has the edge judge a GET of rawURL without serving it and
+// says what it would answer, as demoFetch does: "answers 403 MissingKey".
+func demoExplain(ctx context.Context, explain func(context.Context, keyfront.VerifyRequest) (*keyfront.VerifyResult, error), rawURL string) string {
+	res, err := explain(ctx, keyfront.VerifyRequest{URL: rawURL})
+	if err != nil {
+		return err.Error()
+	}
+	if res.Code != "" {
+		return fmt.Sprintf("answers %d %s", res.Status, res.Code)
+	}
+	return fmt.Sprintf("answers %d", res.Status)
 }
 
 // demoFetch fetches rawURL through the edge and says what came back, e.g.

@@ -25,13 +25,20 @@ type identity struct {
 	// DeploymentSecret is shared by every edge and origin of a deployment
 	// (same data directory or same value); it never leaves this file.
 	DeploymentSecret string `json:"deployment_secret"`
+	// ShowSecret is true from the moment the credentials are generated
+	// until a start has printed them in its banner: a first start that
+	// fails later (a port already in use) must not cost the user the only
+	// sight of the secret. Files written before this field existed lack
+	// it, and their secret was shown already.
+	ShowSecret bool `json:"show_secret,omitempty"`
 }
 
 // loadIdentity returns the account and credentials to use: those configured
 // take precedence; what is not configured comes from the data directory's
 // identity file, generated on first start. generated reports whether the
-// credentials were generated just now, which is the one time the banner
-// prints the secret.
+// credentials in use were generated and not yet shown by a start that got
+// as far as its banner (see markSecretShown): the banner prints the secret
+// then, and only then.
 func loadIdentity(dataDir string, c *Config) (id identity, generated bool, err error) {
 	path := filepath.Join(dataDir, identityFile)
 	data, err := os.ReadFile(path)
@@ -66,11 +73,12 @@ func loadIdentity(dataDir string, c *Config) (id identity, generated bool, err e
 		if err != nil {
 			return id, false, err
 		}
-		id.AccessKeyID, id.SecretAccessKey = "AKIA"+akid, secret
-		generated, changed = true, true
+		id.AccessKeyID, id.SecretAccessKey, id.ShowSecret = "AKIA"+akid, secret, true
+		changed = true
 	}
+	generated = id.ShowSecret
 	if changed {
-		if err := writeFileAtomic(path, id, 0o600); err != nil {
+		if err := writeFileAtomic(path, id, privateFileMode); err != nil {
 			return id, false, err
 		}
 	}
@@ -82,6 +90,27 @@ func loadIdentity(dataDir string, c *Config) (id identity, generated bool, err e
 		generated = false
 	}
 	return id, generated, nil
+}
+
+// markSecretShown records in the identity file that a banner has shown the
+// generated secret, so that later starts print where it is kept instead.
+// It rewrites the file as stored, without the configured values that
+// loadIdentity lays over it.
+func markSecretShown(dataDir string) error {
+	path := filepath.Join(dataDir, identityFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var id identity
+	if err := json.Unmarshal(data, &id); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if !id.ShowSecret {
+		return nil
+	}
+	id.ShowSecret = false
+	return writeFileAtomic(path, id, privateFileMode)
 }
 
 // writeFileAtomic writes v as JSON to path through a temporary file, fsync

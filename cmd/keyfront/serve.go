@@ -80,6 +80,7 @@ var serveFlags = []struct {
 	{"metrics-addr", "ADDR", "serve Prometheus metrics at http://ADDR/metrics (env KEYFRONT_METRICS_ADDR)", func(c Config) string { return c.MetricsAddr }, func(c *Config, v string) { c.MetricsAddr = v }},
 	{"log-format", "FORMAT", "log format: text or json (env KEYFRONT_LOG_FORMAT)", func(c Config) string { return c.LogFormat }, func(c *Config, v string) { c.LogFormat = v }},
 	{"log-level", "LEVEL", "log level: debug, info, warn or error (env KEYFRONT_LOG_LEVEL)", func(c Config) string { return c.LogLevel }, func(c *Config, v string) { c.LogLevel = v }},
+	{"body-idle-timeout", "DURATION", "how long a request body may pause before the listener answers a timeout and closes the connection (env KEYFRONT_BODY_IDLE_TIMEOUT)", func(c Config) string { return c.BodyIdleTimeout }, func(c *Config, v string) { c.BodyIdleTimeout = v }},
 }
 
 func newServeCommand(m *Main) command {
@@ -90,8 +91,9 @@ func newServeCommand(m *Main) command {
 		"                 [--edge-domain cloudfront.localhost] [--s3-domain s3.localhost]",
 		"Run keyfront: the CloudFront-compatible control API (--api-addr), the edge that serves private\n"+
 			"content to signed URLs and cookies (--edge-addr), and the S3-compatible origin (--s3-addr), with their\n"+
-			"state in --data-dir. On first start keyfront generates administrator credentials, stores them in the\n"+
-			"data directory (mode 0600) and prints them once, with the export lines for the AWS CLI.\n"+
+			"state in --data-dir, which is private to the user keyfront runs as (mode 0700) and used by one keyfront\n"+
+			"at a time. On first start keyfront generates administrator credentials, stores them in the data\n"+
+			"directory (mode 0600) and prints them once, with the export lines for the AWS CLI.\n"+
 			"SIGINT or SIGTERM stop it gracefully. Settings come from flags, then KEYFRONT_* environment variables,\n"+
 			"then the --config file, then defaults.")
 	c.fs.StringVar(&c.configFile, "config", "", "YAML configuration `FILE`; its keys are the flag names with _ for -, plus account_id, quotas, cache_max_bytes, cache_memory_bytes, debug_headers")
@@ -195,8 +197,22 @@ func (c *serveCommand) run(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("create data directory: %w", err)
+	// The data directory is made private and locked before anything in it
+	// is read or written: two processes on one directory would wipe each
+	// other's edge cache and sweep each other's object files.
+	dd, err := openDataDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer dd.Close()
+	if dd.tightened != 0 {
+		log.Info("made the data directory private to this user", "dir", cfg.DataDir,
+			"was", fmt.Sprintf("%04o", dd.tightened), "now", fmt.Sprintf("%04o", privateDirMode))
+	}
+	if cfg.weakCredentials() {
+		log.Warn("weak administrator credentials: AWS access key IDs have 20 characters and secrets 40; "+
+			"set longer KEYFRONT_ACCESS_KEY_ID and KEYFRONT_SECRET_ACCESS_KEY, or unset both to have keyfront generate a pair",
+			"access_key_id_chars", len(cfg.AccessKeyID), "secret_chars", len(cfg.SecretAccessKey))
 	}
 	id, generated, err := loadIdentity(cfg.DataDir, &cfg)
 	if err != nil {
@@ -238,6 +254,8 @@ func (c *serveCommand) run(ctx context.Context) error {
 			Domain: cfg.S3Domain,
 			Region: defaultRegion,
 			Logger: log.With("plane", "s3"),
+
+			BodyIdleTimeout: cfg.mustBodyIdleTimeout(),
 		})
 		if n, err := origin.Sweep(ctx); err != nil {
 			closeListeners(lns)
@@ -295,6 +313,8 @@ func (c *serveCommand) run(ctx context.Context) error {
 				Distributions:            cfg.Quotas.Distributions,
 				DistributionsPerKeyGroup: cfg.Quotas.DistributionsPerKeyGroup,
 			},
+
+			BodyIdleTimeout: cfg.mustBodyIdleTimeout(),
 		})
 		l.srv = newHTTPServer(withHealthz(api), log)
 	}
@@ -305,13 +325,18 @@ func (c *serveCommand) run(ctx context.Context) error {
 		go func() { errc <- serveListener(l.srv, l.ln) }()
 	}
 	c.printBanner(cfg, id, generated, ordered)
+	if generated {
+		if err := markSecretShown(cfg.DataDir); err != nil {
+			log.Warn("could not record that the generated secret was shown; the next start shows it again", "err", err)
+		}
+	}
 	urls := map[string]string{}
 	for _, l := range ordered {
 		log.Info("listening", "plane", l.plane, "url", l.url)
 		urls[l.plane] = l.url
 	}
 	if c.demo {
-		if err := c.runDemo(ctx, id, urls, reloadEdge); err != nil {
+		if err := c.runDemo(ctx, id, urls, reloadEdge, explain); err != nil {
 			log.Error("demo setup failed", "err", err)
 			fmt.Fprintf(c.m.Stderr, "keyfront serve: %v\n", err)
 		}
@@ -397,6 +422,7 @@ func (c *serveCommand) newEdge(ctx context.Context, store keyfront.Store, id ide
 		DebugHeaders:     cfg.DebugHeaders,
 		AccessLog:        accessLog,
 		Logger:           log.With("plane", "edge"),
+		BodyIdleTimeout:  cfg.mustBodyIdleTimeout(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("edge: %w", err)
@@ -475,8 +501,9 @@ func withEdgeHealthz(h http.Handler) http.Handler {
 }
 
 // printBanner tells the user where keyfront listens and how to reach it
-// with the AWS CLI. The secret is printed only when it was generated just
-// now; afterwards the banner says where it is kept.
+// with the AWS CLI. The secret is printed only while generated credentials
+// have not been shown by an earlier start (see loadIdentity); afterwards
+// the banner says where it is kept.
 func (c *serveCommand) printBanner(cfg Config, id identity, generated bool, lns []*listener) {
 	w := c.m.Stdout
 	fmt.Fprintf(w, "keyfront %s\n", version)
@@ -493,7 +520,7 @@ func (c *serveCommand) printBanner(cfg Config, id identity, generated bool, lns 
 	secret := id.SecretAccessKey
 	switch {
 	case generated:
-		fmt.Fprintf(w, "\nGenerated administrator credentials (shown once; kept in %s, mode 0600):\n",
+		fmt.Fprintf(w, "\nGenerated administrator credentials (shown on this start only; kept in %s, mode 0600):\n",
 			filepath.Join(cfg.DataDir, identityFile))
 	case cfg.AccessKeyID != "":
 		fmt.Fprintf(w, "\nAdministrator credentials from KEYFRONT_ACCESS_KEY_ID / KEYFRONT_SECRET_ACCESS_KEY:\n")

@@ -41,6 +41,10 @@ type server struct {
 	stdout  *syncBuffer
 	stderr  *syncBuffer
 	stop    func() int // stops the server gracefully and returns its exit status
+
+	// edgeTLSURL is the edge's HTTPS listener, when --edge-tls-addr
+	// asked for one.
+	edgeTLSURL string
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutine to write
@@ -108,6 +112,8 @@ func startServe(tb testing.TB, dataDir string, env map[string]string, args ...st
 				s.s3URL = u[1]
 			case "edge":
 				s.edgeURL = u[1]
+			case "edge (TLS)":
+				s.edgeTLSURL = u[1]
 			}
 		case status := <-done:
 			tb.Fatalf("keyfront serve exited with %d before listening:\n%s", status, s.stderr)
@@ -453,6 +459,8 @@ func TestServeBadConfiguration(t *testing.T) {
 		{"half the credentials", map[string]string{"KEYFRONT_ACCESS_KEY_ID": e2eAccessKey}, nil, "KEYFRONT_SECRET_ACCESS_KEY"},
 		{"account ID not 12 digits", map[string]string{"KEYFRONT_ACCOUNT_ID": "1234"}, nil, "account_id"},
 		{"log format", nil, []string{"--log-format", "xml"}, "log_format"},
+		{"body idle timeout without a unit", nil, []string{"--body-idle-timeout", "20"}, "body_idle_timeout \"20\""},
+		{"body idle timeout zero", map[string]string{"KEYFRONT_BODY_IDLE_TIMEOUT": "0s"}, nil, "body_idle_timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
