@@ -13,6 +13,14 @@
 // the state published when it starts and blocks nobody, and nobody blocks
 // it. Records are copied on the way in and out, as keyfront.Tx requires.
 //
+// # Change feed
+//
+// The log of changes is a slice shared by successive states: an Update
+// only appends to it (serialised, beyond the length any published state
+// sees) and prunes it by reslicing, so copying a state copies no change.
+// Waiters are woken by the Update that publishes a new revision; there is
+// no other process to poll.
+//
 // # Errors
 //
 // Every error the store itself returns is a *keyfront.Error, with Op
@@ -35,11 +43,26 @@ import (
 // Store is an in-memory keyfront.Store. The zero value is not usable; call
 // New. It is safe for concurrent use.
 type Store struct {
+	keep keyfront.Revision // Options.KeepRevisions, defaulted
+
 	writer sync.Mutex // serialises Updates
 
-	mu     sync.Mutex // guards st and closed
-	st     *state     // never modified once published
-	closed bool
+	mu      sync.Mutex    // guards the fields below
+	st      *state        // never modified once published
+	closed  bool          // set by Close
+	changed chan struct{} // closed when st's revision grows or the store closes; nil until a waiter needs it
+}
+
+// DefaultKeepRevisions is the default of Options.KeepRevisions.
+const DefaultKeepRevisions = 10000
+
+// Options tune a Store. The zero value is the defaults.
+type Options struct {
+	// KeepRevisions is how many revisions' changes the log keeps, as in
+	// the SQLite store: committing revision R forgets the changes of
+	// revisions at or below R-KeepRevisions. Zero means
+	// DefaultKeepRevisions (10,000); negative is treated as zero.
+	KeepRevisions int64
 }
 
 var _ keyfront.Store = (*Store)(nil)
@@ -52,6 +75,11 @@ type state struct {
 	oacs   map[string]*keyfront.OriginAccessControl
 	dists  map[keyfront.DistributionID]*keyfront.Distribution
 	invs   map[invKey]*keyfront.Invalidation
+	nodes  map[string]*keyfront.Node
+
+	rev    keyfront.Revision // the state's revision
+	pruned keyfront.Revision // changes at or below it are no longer in log
+	log    []keyfront.Change // the changes after pruned, in order; append only
 }
 
 // invKey identifies an invalidation: IDs are unique per distribution.
@@ -60,14 +88,22 @@ type invKey struct {
 	id   string
 }
 
-// New returns an empty store.
-func New() *Store {
-	return &Store{st: &state{
+// New returns an empty store with the default Options.
+func New() *Store { return NewWith(Options{}) }
+
+// NewWith returns an empty store tuned by o.
+func NewWith(o Options) *Store {
+	keep := keyfront.Revision(o.KeepRevisions)
+	if keep <= 0 {
+		keep = DefaultKeepRevisions
+	}
+	return &Store{keep: keep, st: &state{
 		keys:   map[keyfront.KeyPairID]*keyfront.PublicKey{},
 		groups: map[keyfront.KeyGroupID]*keyfront.KeyGroup{},
 		oacs:   map[string]*keyfront.OriginAccessControl{},
 		dists:  map[keyfront.DistributionID]*keyfront.Distribution{},
 		invs:   map[invKey]*keyfront.Invalidation{},
+		nodes:  map[string]*keyfront.Node{},
 	}}
 }
 
@@ -78,6 +114,10 @@ func (s *state) clone() *state {
 		oacs:   maps.Clone(s.oacs),
 		dists:  maps.Clone(s.dists),
 		invs:   maps.Clone(s.invs),
+		nodes:  maps.Clone(s.nodes),
+		rev:    s.rev,
+		pruned: s.pruned,
+		log:    s.log,
 	}
 }
 
@@ -118,7 +158,7 @@ func (s *Store) Update(ctx context.Context, fn func(keyfront.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	t := &tx{st: cur.clone(), writable: true}
+	t := &tx{st: cur.clone(), writable: true, keep: s.keep}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -133,14 +173,53 @@ func (s *Store) Update(ctx context.Context, fn func(keyfront.Tx) error) error {
 		return &keyfront.Error{Code: keyfront.EINTERNAL, Op: "inmem: commit", Err: errors.New("store is closed")}
 	}
 	s.st = t.st
+	if t.st.rev != cur.rev && s.changed != nil {
+		close(s.changed)
+		s.changed = nil
+	}
 	return nil
 }
 
-// Close makes later transactions fail. Transactions in progress finish.
+// Wait returns the revision as soon as it is greater than after; see
+// keyfront.Store.
+func (s *Store) Wait(ctx context.Context, after keyfront.Revision) (keyfront.Revision, error) {
+	const op = "inmem: wait"
+	if after < 0 {
+		return 0, &keyfront.Error{Code: keyfront.EINVALID, Op: op, Message: "The revision is negative."}
+	}
+	for {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return 0, &keyfront.Error{Code: keyfront.EINTERNAL, Op: op, Err: errors.New("store is closed")}
+		}
+		if rev := s.st.rev; rev > after {
+			s.mu.Unlock()
+			return rev, nil
+		}
+		if s.changed == nil {
+			s.changed = make(chan struct{})
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return 0, canceled(op, ctx.Err())
+		}
+	}
+}
+
+// Close makes later transactions fail and wakes the Waits in progress.
+// Transactions in progress finish.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
+	}
 	return nil
 }
 
@@ -153,6 +232,12 @@ func canceled(op string, err error) error {
 type tx struct {
 	st       *state
 	writable bool // false inside View
+
+	// Inside Update: how many revisions the log keeps, whether this
+	// Update has advanced the revision, and the records it changed.
+	keep    keyfront.Revision
+	changed bool
+	seen    map[keyfront.RecordID]bool
 }
 
 var _ keyfront.Tx = (*tx)(nil)
@@ -215,15 +300,16 @@ func list[K ~string, V any](m map[K]*V, op string, p keyfront.Page, clone func(*
 	return out, nil
 }
 
-func put[K ~string, V any](t *tx, m map[K]*V, id K, v *V, op, what string, clone func(*V) *V) error {
+func put[K ~string, V any](t *tx, m map[K]*V, id K, v *V, op, what string, kind keyfront.RecordKind, clone func(*V) *V) error {
 	if err := t.checkPut(op, what, string(id)); err != nil {
 		return err
 	}
 	m[id] = clone(v)
+	t.record(keyfront.RecordID{Kind: kind, ID: string(id)})
 	return nil
 }
 
-func del[K comparable, V any](t *tx, m map[K]*V, id K, op, what string) error {
+func del[K ~string, V any](t *tx, m map[K]*V, id K, op, what string, kind keyfront.RecordKind) error {
 	if err := t.checkWrite(op); err != nil {
 		return err
 	}
@@ -231,6 +317,7 @@ func del[K comparable, V any](t *tx, m map[K]*V, id K, op, what string) error {
 		return notFound(op, what)
 	}
 	delete(m, id)
+	t.record(keyfront.RecordID{Kind: kind, ID: string(id)})
 	return nil
 }
 
@@ -294,12 +381,12 @@ func (t *tx) ListPublicKeys(_ context.Context, p keyfront.Page) ([]*keyfront.Pub
 
 // PutPublicKey inserts k or replaces the key with its ID.
 func (t *tx) PutPublicKey(_ context.Context, k *keyfront.PublicKey) error {
-	return put(t, t.st.keys, k.ID, k, "inmem: put public key", "public key", clonePublicKey)
+	return put(t, t.st.keys, k.ID, k, "inmem: put public key", "public key", keyfront.KindPublicKey, clonePublicKey)
 }
 
 // DeletePublicKey deletes the public key with that ID, or returns ENOTFOUND.
 func (t *tx) DeletePublicKey(_ context.Context, id keyfront.KeyPairID) error {
-	return del(t, t.st.keys, id, "inmem: delete public key", "public key")
+	return del(t, t.st.keys, id, "inmem: delete public key", "public key", keyfront.KindPublicKey)
 }
 
 // GetKeyGroup returns the key group with that ID, or ENOTFOUND.
@@ -314,12 +401,12 @@ func (t *tx) ListKeyGroups(_ context.Context, p keyfront.Page) ([]*keyfront.KeyG
 
 // PutKeyGroup inserts g or replaces the group with its ID.
 func (t *tx) PutKeyGroup(_ context.Context, g *keyfront.KeyGroup) error {
-	return put(t, t.st.groups, g.ID, g, "inmem: put key group", "key group", cloneKeyGroup)
+	return put(t, t.st.groups, g.ID, g, "inmem: put key group", "key group", keyfront.KindKeyGroup, cloneKeyGroup)
 }
 
 // DeleteKeyGroup deletes the key group with that ID, or returns ENOTFOUND.
 func (t *tx) DeleteKeyGroup(_ context.Context, id keyfront.KeyGroupID) error {
-	return del(t, t.st.groups, id, "inmem: delete key group", "key group")
+	return del(t, t.st.groups, id, "inmem: delete key group", "key group", keyfront.KindKeyGroup)
 }
 
 // GetOriginAccessControl returns the origin access control with that ID,
@@ -337,13 +424,13 @@ func (t *tx) ListOriginAccessControls(_ context.Context, p keyfront.Page) ([]*ke
 // PutOriginAccessControl inserts o or replaces the origin access control
 // with its ID.
 func (t *tx) PutOriginAccessControl(_ context.Context, o *keyfront.OriginAccessControl) error {
-	return put(t, t.st.oacs, o.ID, o, "inmem: put origin access control", "origin access control", cloneOAC)
+	return put(t, t.st.oacs, o.ID, o, "inmem: put origin access control", "origin access control", keyfront.KindOriginAccessControl, cloneOAC)
 }
 
 // DeleteOriginAccessControl deletes the origin access control with that
 // ID, or returns ENOTFOUND.
 func (t *tx) DeleteOriginAccessControl(_ context.Context, id string) error {
-	return del(t, t.st.oacs, id, "inmem: delete origin access control", "origin access control")
+	return del(t, t.st.oacs, id, "inmem: delete origin access control", "origin access control", keyfront.KindOriginAccessControl)
 }
 
 // GetDistribution returns the distribution with that ID, or ENOTFOUND.
@@ -359,13 +446,13 @@ func (t *tx) ListDistributions(_ context.Context, p keyfront.Page) ([]*keyfront.
 // PutDistribution inserts d or replaces the distribution with its ID,
 // keeping its invalidations.
 func (t *tx) PutDistribution(_ context.Context, d *keyfront.Distribution) error {
-	return put(t, t.st.dists, d.ID, d, "inmem: put distribution", "distribution", cloneDistribution)
+	return put(t, t.st.dists, d.ID, d, "inmem: put distribution", "distribution", keyfront.KindDistribution, cloneDistribution)
 }
 
 // DeleteDistribution deletes the distribution with that ID and its
 // invalidations, or returns ENOTFOUND.
 func (t *tx) DeleteDistribution(_ context.Context, id keyfront.DistributionID) error {
-	if err := del(t, t.st.dists, id, "inmem: delete distribution", "distribution"); err != nil {
+	if err := del(t, t.st.dists, id, "inmem: delete distribution", "distribution", keyfront.KindDistribution); err != nil {
 		return err
 	}
 	maps.DeleteFunc(t.st.invs, func(k invKey, _ *keyfront.Invalidation) bool { return k.dist == id })
@@ -426,5 +513,6 @@ func (t *tx) PutInvalidation(_ context.Context, inv *keyfront.Invalidation) erro
 		return notFound(op, "distribution")
 	}
 	t.st.invs[invKey{inv.DistributionID, inv.ID}] = cloneInvalidation(inv)
+	t.record(keyfront.RecordID{Kind: keyfront.KindInvalidation, ID: inv.ID, DistributionID: inv.DistributionID})
 	return nil
 }

@@ -9,8 +9,8 @@ import (
 )
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) keyfront.Store {
-		s := inmem.New()
+	storetest.Run(t, func(t *testing.T, o storetest.Options) keyfront.Store {
+		s := inmem.NewWith(inmem.Options{KeepRevisions: o.KeepRevisions})
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
