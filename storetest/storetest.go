@@ -44,8 +44,9 @@
 //   - The change feed (keyfront.Revision): a store asked to keep K
 //     revisions (Options.KeepRevisions) keeps the changes of at least the
 //     last K and of none more than 2K behind, pruning by the time the
-//     Update that leaves them behind commits; Wait is woken by commits
-//     through the same Store value at once.
+//     Update that leaves them behind commits. Revisions need not be
+//     consecutive, but the suite asks from every revision and from the
+//     numbers either side of each. Close ends the Waits in progress.
 //   - Nodes are listed by ID like the other kinds; LastSeen is kept to the
 //     millisecond.
 //
