@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 
+	"keyfront/sqlite"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -81,6 +83,11 @@ type Config struct {
 	// Quotas raise or lower CloudFront's default limits; zero keeps the
 	// default.
 	Quotas QuotaConfig `yaml:"quotas"`
+	// FeedKeepRevisions is how many revisions of configuration changes
+	// the store's change log keeps; an edge further behind than that
+	// (one that was down) reloads its whole configuration instead of
+	// catching up. Default 10000, about 1.3 MB of the database.
+	FeedKeepRevisions int64 `yaml:"feed_keep_revisions"`
 }
 
 // QuotaConfig overrides control API quotas. Zero means CloudFront's default.
@@ -108,6 +115,8 @@ func defaultConfig() Config {
 		CacheMaxBytes:    1 << 30,
 		CacheMemoryBytes: 256 << 20,
 		LogLevel:         "info",
+
+		FeedKeepRevisions: sqlite.DefaultKeepRevisions,
 	}
 }
 
@@ -210,6 +219,9 @@ func (c *Config) Validate() error {
 	}
 	if c.hasRole("edge") && !c.hasRole("s3") && c.OriginS3Endpoint == "" {
 		return errors.New("roles: an edge without the s3 role needs origin_s3_endpoint (--origin-s3-endpoint) to reach S3 origins")
+	}
+	if c.FeedKeepRevisions <= 0 {
+		return fmt.Errorf("feed_keep_revisions (%d) must be a positive number of revisions (default %d)", c.FeedKeepRevisions, sqlite.DefaultKeepRevisions)
 	}
 	if c.CacheMaxBytes <= 0 || c.CacheMemoryBytes < 0 || c.CacheMemoryBytes > c.CacheMaxBytes {
 		return fmt.Errorf("cache_max_bytes (%d) must be positive and at least cache_memory_bytes (%d)", c.CacheMaxBytes, c.CacheMemoryBytes)

@@ -436,6 +436,8 @@ func TestServeBadConfiguration(t *testing.T) {
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "keyfront.yaml")
 	writeFile(t, cfgFile, []byte("data_dir: "+dir+"\napi_adr: 127.0.0.1:0\n"), 0o644)
+	noFeedLog := filepath.Join(dir, "no-feed-log.yaml")
+	writeFile(t, noFeedLog, []byte("feed_keep_revisions: 0\n"), 0o644)
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -453,6 +455,7 @@ func TestServeBadConfiguration(t *testing.T) {
 		{"half the credentials", map[string]string{"KEYFRONT_ACCESS_KEY_ID": e2eAccessKey}, nil, "KEYFRONT_SECRET_ACCESS_KEY"},
 		{"account ID not 12 digits", map[string]string{"KEYFRONT_ACCOUNT_ID": "1234"}, nil, "account_id"},
 		{"log format", nil, []string{"--log-format", "xml"}, "log_format"},
+		{"no change log", nil, []string{"--config", noFeedLog}, "feed_keep_revisions"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
