@@ -2,6 +2,8 @@ package keyfront
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -93,14 +95,167 @@ type Page struct {
 // Store keeps keyfront's configuration. Every method of a Tx runs inside
 // the transaction it belongs to; Update's transactions are serialised, so a
 // read-compare-write inside one (an If-Match check) cannot race another.
+//
+// A Store is also the only channel between keyfront's planes: its change
+// feed (Revision, Tx.Changes, Store.Wait) tells every reader, in this
+// process or another, what the committed Updates changed. See Revision for
+// the rules every implementation keeps.
 type Store interface {
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
 	// Update runs fn in a read-write transaction, committing if fn returns
 	// nil and rolling back otherwise. fn's error is returned unchanged.
 	Update(ctx context.Context, fn func(Tx) error) error
-	// Close releases the store. Transactions in progress finish first.
+	// Wait returns the store's revision as soon as it is greater than
+	// after: at once if it already is, otherwise when an Update commits a
+	// change, in this process or in any other sharing the store. It does
+	// not poll tables: an implementation may check a single revision
+	// value on a short interval to notice other processes' commits, at a
+	// cost that does not grow with the size of the store.
+	//
+	// It returns an error satisfying errors.Is(err, ctx.Err()) when ctx
+	// ends first, EINVALID if after is negative, and EINTERNAL if the
+	// store is closed, before or while it waits.
+	Wait(ctx context.Context, after Revision) (Revision, error)
+	// Close releases the store. Transactions in progress finish first;
+	// Waits in progress return.
 	Close() error
+}
+
+// Revision is a position in a store's history. Each committed Update that
+// puts or deletes at least one record of the configuration (the records
+// Tx's Put and Delete methods write: public keys, key groups, origin
+// access controls, distributions, invalidations) advances the store's
+// revision, once, whatever the number of records it wrote; an Update that
+// writes none of them (it only reads, every write failed, or it only wrote
+// nodes or the origin's buckets and objects) leaves it, and so does an
+// Update that is rolled back. A new store is at revision 0.
+//
+// Revisions only grow, and they are assigned in commit order: a reader
+// that has seen revision R has seen every change at or below R, and no
+// later commit is given a revision at or below R. They need not be
+// consecutive: a store may skip numbers, so a reader compares revisions
+// and never counts them.
+type Revision int64
+
+// RecordKind names a kind of record in the change feed.
+type RecordKind string
+
+// The kinds of record the change feed reports.
+const (
+	KindPublicKey           RecordKind = "public-key"
+	KindKeyGroup            RecordKind = "key-group"
+	KindOriginAccessControl RecordKind = "origin-access-control"
+	KindDistribution        RecordKind = "distribution"
+	KindInvalidation        RecordKind = "invalidation"
+)
+
+// RecordID names one record of the configuration.
+type RecordID struct {
+	Kind RecordKind
+	// ID is the record's ID: a KeyPairID, KeyGroupID, DistributionID,
+	// origin access control ID or invalidation ID, as a string.
+	ID string
+	// DistributionID is, for an invalidation, the distribution it belongs
+	// to (invalidation IDs are unique per distribution); "" for any other
+	// kind.
+	DistributionID DistributionID
+}
+
+// Check returns an *Error with code EINVALID unless r names a record: a
+// known kind, a non-empty ID, and a DistributionID for an invalidation and
+// for nothing else. Stores call it on the RecordIDs they are given.
+func (r RecordID) Check() error {
+	msg := ""
+	switch {
+	case r.ID == "":
+		msg = "The record ID is empty."
+	case r.Kind == KindInvalidation && r.DistributionID == "":
+		msg = "The invalidation's distribution ID is empty."
+	case r.Kind == KindInvalidation:
+	case r.Kind != KindPublicKey && r.Kind != KindKeyGroup &&
+		r.Kind != KindOriginAccessControl && r.Kind != KindDistribution:
+		msg = fmt.Sprintf("Unknown record kind %q.", r.Kind)
+	case r.DistributionID != "":
+		msg = "Only an invalidation has a distribution ID."
+	}
+	if msg != "" {
+		return &Error{Code: EINVALID, Message: msg}
+	}
+	return nil
+}
+
+// Change says that a committed Update put or deleted a record. It does not
+// say which, nor carry the record: a reader reads the record as of the
+// revision it is catching up to, and finds it, or finds it gone
+// (ENOTFOUND).
+type Change struct {
+	RecordID
+	// Revision is the revision of the Update that made the change.
+	Revision Revision
+}
+
+// ReloadReason says why Tx.Changes cannot list the changes a reader asked
+// for, so that it must read everything it follows again.
+type ReloadReason int
+
+const (
+	// ReloadNone: the changes are listed; nothing to reload.
+	ReloadNone ReloadReason = iota
+	// ReloadPruned: the store no longer keeps every change after the
+	// reader's revision. Stores keep a bounded log, so a reader that fell
+	// far enough behind (an edge that was down) is told to start over.
+	ReloadPruned
+	// ReloadAhead: the reader's revision is beyond the store's, so the
+	// reader followed another store, or this one before it was restored
+	// from an older backup.
+	ReloadAhead
+)
+
+// String returns the reason for logs: "none", "pruned" or "ahead".
+func (r ReloadReason) String() string {
+	switch r {
+	case ReloadNone:
+		return "none"
+	case ReloadPruned:
+		return "pruned"
+	case ReloadAhead:
+		return "ahead"
+	}
+	return "ReloadReason(" + strconv.Itoa(int(r)) + ")"
+}
+
+// ChangeList is what Tx.Changes returns.
+type ChangeList struct {
+	// Revision is the revision the transaction sees. A reader that has
+	// applied Changes (or, when Reload says so, read everything again in
+	// the same transaction) is up to date to Revision.
+	Revision Revision
+	// Changes are the changes after the revision asked about, up to
+	// Revision, ordered by revision and, within one, in the order the
+	// Update first wrote each record; a record appears at most once per
+	// revision. Empty when Reload is not ReloadNone.
+	Changes []Change
+	// Reload, when not ReloadNone, says that Changes is not the whole
+	// story and why.
+	Reload ReloadReason
+}
+
+// Node is a process that follows the store and reports how far it got: an
+// edge registers itself under an ID of its choosing and heartbeats the
+// revision it has applied, so that the control plane can tell when every
+// live edge serves a change. Writing a node is not a change of the
+// configuration: it neither advances the revision nor appears in the
+// change feed (otherwise every heartbeat would wake every edge).
+type Node struct {
+	// ID identifies the node; it is never empty.
+	ID string
+	// Revision is the revision of the store the node has applied.
+	Revision Revision
+	// LastSeen is when the node last reported, by the node's clock.
+	// Whoever decides that a node is no longer live compares it with its
+	// own clock, so the timeout must exceed the clocks' skew.
+	LastSeen time.Time
 }
 
 // Tx is the view of the store inside one transaction. Getters return an
@@ -142,6 +297,44 @@ type Tx interface {
 	ListInvalidations(ctx context.Context, dist DistributionID, p Page) ([]*Invalidation, error)
 	// PutInvalidation returns ENOTFOUND if the distribution does not exist.
 	PutInvalidation(ctx context.Context, inv *Invalidation) error
+
+	// Revision returns the revision this transaction sees: in View, that
+	// of its snapshot; in Update, the store's revision, or once the Update
+	// has changed a record, the revision it will commit as.
+	Revision(ctx context.Context) (Revision, error)
+	// Changes lists the changes after revision since that this
+	// transaction sees (an Update sees its own). A reader starts by
+	// reading everything it follows in one View, noting Revision, and
+	// from then on asks for the changes after the revision it reached,
+	// reading the changed records in the same transaction as the list, so
+	// that the records are those of ChangeList.Revision.
+	//
+	// The list says to reload instead (ChangeList.Reload) when the store
+	// no longer keeps every change after since, or since is beyond the
+	// store's revision. Since 0 lists every change a store ever kept, so
+	// a reader that starts from nothing may ask for it; a store that was
+	// written before it kept a log, or pruned it, says to reload.
+	// Returns EINVALID if since is negative.
+	Changes(ctx context.Context, since Revision) (*ChangeList, error)
+	// LastChange returns the revision of the last change to the record
+	// that this transaction sees. When the store no longer keeps changes
+	// that old it returns the revision up to which it pruned them, which
+	// is never older than the truth; a record never changed, in a store
+	// that never pruned, gives 0. The record need not exist: a deleted
+	// record was last changed by its deletion. Returns EINVALID for an
+	// unknown kind, an empty ID, or a DistributionID that is empty for an
+	// invalidation or set for any other kind.
+	LastChange(ctx context.Context, r RecordID) (Revision, error)
+
+	// GetNode returns the node with that ID, or ENOTFOUND.
+	GetNode(ctx context.Context, id string) (*Node, error)
+	// ListNodes lists nodes ordered by ID.
+	ListNodes(ctx context.Context, p Page) ([]*Node, error)
+	// PutNode registers n or replaces the node with its ID. It returns
+	// EINVALID if n.ID is empty or n.Revision negative.
+	PutNode(ctx context.Context, n *Node) error
+	// DeleteNode deletes the node with that ID, or returns ENOTFOUND.
+	DeleteNode(ctx context.Context, id string) error
 }
 
 // Bucket is a bucket of the embedded S3 origin.

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"keyfront/controlapi"
+	"keyfront/inmem"
 )
 
 // minimalDist is a DistributionConfig with placeholders for the parts the
@@ -38,7 +39,7 @@ func dist(repl ...string) string {
 // TestBadInput sends malformed and invalid requests and checks status,
 // code and that the message helps (§7, §8, §10, §11).
 func TestBadInput(t *testing.T) {
-	store := newMemStore()
+	store := inmem.New()
 	srv := httptest.NewServer(controlapi.NewServer(controlapi.Config{
 		Store:        store,
 		Authenticate: func(*http.Request) error { return nil },
@@ -204,7 +205,7 @@ func TestAuthentication(t *testing.T) {
 		{"no authenticator", nil, 403, "MissingAuthenticationToken"},
 		{"plain error", func(*http.Request) error { return errors.New("nope") }, 403, "AccessDenied"},
 	} {
-		srv := httptest.NewServer(controlapi.NewServer(controlapi.Config{Store: newMemStore(), Authenticate: c.auth}))
+		srv := httptest.NewServer(controlapi.NewServer(controlapi.Config{Store: inmem.New(), Authenticate: c.auth}))
 		resp, body := rawRequest(t, srv, "GET", api+"/public-key", "", nil)
 		srv.Close()
 		if resp.StatusCode != c.status || !strings.Contains(body, "<Code>"+c.code+"</Code>") {

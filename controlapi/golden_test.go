@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"keyfront/controlapi"
+	"keyfront/inmem"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -30,7 +31,7 @@ type goldenEnv struct {
 func newGoldenEnv(t *testing.T) *goldenEnv {
 	t.Helper()
 	cfg := controlapi.Config{
-		Store:        newMemStore(),
+		Store:        inmem.New(),
 		Authenticate: func(*http.Request) error { return nil },
 		AccountID:    testAccountID,
 		EdgeDomain:   "cloudfront.localhost",

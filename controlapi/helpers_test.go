@@ -27,6 +27,7 @@ import (
 
 	"keyfront"
 	"keyfront/controlapi"
+	"keyfront/inmem"
 	"keyfront/sigv4"
 )
 
@@ -40,7 +41,7 @@ const (
 // CloudFront client that signs with the SDK's SigV4 signer.
 type testEnv struct {
 	srv    *httptest.Server
-	store  *memStore
+	store  *inmem.Store
 	client *cloudfront.Client
 	purged atomic.Int64
 }
@@ -48,7 +49,7 @@ type testEnv struct {
 // newEnv starts a server; edit adjusts its Config.
 func newEnv(tb testing.TB, edit func(*controlapi.Config)) *testEnv {
 	tb.Helper()
-	e := &testEnv{store: newMemStore()}
+	e := &testEnv{store: inmem.New()}
 	cfg := controlapi.Config{
 		Store: e.store,
 		Verifier: &sigv4.Verifier{
@@ -236,7 +237,7 @@ func fixedClock() func() time.Time {
 }
 
 // newUnsignedServer serves store without authentication, for raw requests.
-func newUnsignedServer(tb testing.TB, store *memStore) *httptest.Server {
+func newUnsignedServer(tb testing.TB, store *inmem.Store) *httptest.Server {
 	tb.Helper()
 	srv := httptest.NewServer(controlapi.NewServer(controlapi.Config{
 		Store:        store,

@@ -238,6 +238,28 @@ func checkAfterCrash(t *testing.T, path string, acked []string) {
 		if len(all) < len(acked) {
 			t.Errorf("%d distributions, fewer than the %d acknowledged", len(all), len(acked))
 		}
+		// The change feed is written in the same transactions: one
+		// revision and three changes for each transaction that survived,
+		// naming the distributions present, and nothing else.
+		cl, err := tx.Changes(ctx, 0)
+		if err != nil {
+			return err
+		}
+		if cl.Reload != keyfront.ReloadNone || cl.Revision != keyfront.Revision(len(all)) || len(cl.Changes) != 3*len(all) {
+			t.Errorf("after the kill: revision %d, %d changes, reload %v; want %d, %d, none",
+				cl.Revision, len(cl.Changes), cl.Reload, len(all), 3*len(all))
+		}
+		logged := map[string]bool{}
+		for _, c := range cl.Changes {
+			if c.Kind == keyfront.KindDistribution {
+				logged[c.ID] = true
+			}
+		}
+		for _, d := range all {
+			if !logged[string(d.ID)] {
+				t.Errorf("distribution %s survived the kill without its change", d.ID)
+			}
+		}
 		return nil
 	})
 	if err != nil {

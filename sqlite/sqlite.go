@@ -35,6 +35,18 @@
 // transaction, and refuses with ErrNewerSchema a database written by a newer
 // keyfront, rather than guess at tables it does not know.
 //
+// # Change feed
+//
+// Every Update that changes the configuration advances the revision in a
+// one-row table and records what it changed in a log table, in the same
+// transaction (see feed.go and migrations/0003_feed.sql). The log keeps
+// the changes of the last Options.KeepRevisions revisions (10,000 by
+// default); readers further behind are told to reload. Wait wakes at once
+// for commits made through the same DB, and notices other processes'
+// commits by reading the revision every Options.PollInterval (50ms by
+// default) while anybody waits. Writing the origin's buckets and objects,
+// or nodes, is not a change.
+//
 // # Values
 //
 // Timestamps are stored as Unix milliseconds and returned in UTC: a time
@@ -91,6 +103,8 @@ type DB struct {
 	mu       sync.Mutex     // guards closed and calls to inflight.Add
 	closed   bool           // set by Close; no transaction starts after it
 	inflight sync.WaitGroup // transactions started and not yet finished
+
+	feed feed // the change feed's settings and waiters (feed.go)
 }
 
 var _ keyfront.Store = (*DB)(nil)
@@ -286,6 +300,7 @@ func (db *DB) Close() error {
 	if already {
 		return nil
 	}
+	db.feed.close()
 	db.inflight.Wait()
 	// Readers first: when the writer's connection, the last one, closes,
 	// SQLite checkpoints the WAL into the main file and removes it.
@@ -344,12 +359,19 @@ func (db *DB) Update(ctx context.Context, fn func(keyfront.Tx) error) error {
 			stx.Rollback()
 		}
 	}()
-	if err := fn(&tx{tx: stx, writable: true}); err != nil {
+	t := &tx{tx: stx, writable: true, keep: db.feed.keepRevisions()}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.changes.err; err != nil {
 		return err
 	}
 	done = true
 	if err := stx.Commit(); err != nil {
 		return internal(ctx, "sqlite: commit", err)
+	}
+	if t.changes.rev != 0 {
+		db.feed.advance(t.changes.rev)
 	}
 	return nil
 }

@@ -41,7 +41,18 @@ func tempPath(t testing.TB) string {
 }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) keyfront.Store { return openDB(t, tempPath(t)) })
+	storetest.Run(t, func(t *testing.T, o storetest.Options) keyfront.Store {
+		db, err := sqlite.OpenWith(t.Context(), tempPath(t), sqlite.Options{KeepRevisions: o.KeepRevisions})
+		if err != nil {
+			t.Fatalf("OpenWith: %v", err)
+		}
+		t.Cleanup(func() {
+			if err := db.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+		return db
+	})
 }
 
 // fixture is one record of every kind, every field set; the sqlite store

@@ -15,6 +15,11 @@ import (
 type tx struct {
 	tx       *sql.Tx
 	writable bool // false inside View
+
+	// Inside Update: how many revisions' changes the log keeps, and the
+	// changes this Update has recorded (feed.go).
+	keep    int64
+	changes changeSet
 }
 
 var _ keyfront.Tx = (*tx)(nil)
@@ -61,18 +66,21 @@ func (t *tx) PutPublicKey(ctx context.Context, k *keyfront.PublicKey) error {
 	if err := t.checkPut(op, "public key", string(k.ID)); err != nil {
 		return err
 	}
-	return t.exec(ctx, op, `
+	if err := t.exec(ctx, op, `
 		INSERT INTO public_keys (`+publicKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			etag = excluded.etag, created_time = excluded.created_time,
 			caller_reference = excluded.caller_reference, name = excluded.name,
 			encoded_key = excluded.encoded_key, comment = excluded.comment`,
-		string(k.ID), k.ETag, toMillis(k.CreatedTime), k.CallerReference, k.Name, k.EncodedKey, k.Comment)
+		string(k.ID), k.ETag, toMillis(k.CreatedTime), k.CallerReference, k.Name, k.EncodedKey, k.Comment); err != nil {
+		return err
+	}
+	return t.record(ctx, op, keyfront.RecordID{Kind: keyfront.KindPublicKey, ID: string(k.ID)})
 }
 
 // DeletePublicKey deletes the public key with that ID, or returns ENOTFOUND.
 func (t *tx) DeletePublicKey(ctx context.Context, id keyfront.KeyPairID) error {
-	return t.delete(ctx, "sqlite: delete public key", "public key",
+	return t.deleteRecord(ctx, "sqlite: delete public key", "public key", keyfront.KindPublicKey,
 		`DELETE FROM public_keys WHERE id = ?`, string(id))
 }
 
@@ -126,17 +134,20 @@ func (t *tx) PutKeyGroup(ctx context.Context, g *keyfront.KeyGroup) error {
 		return internal(ctx, op, err)
 	}
 	// A nil *string binds as NULL, keeping "no Comment" apart from "".
-	return t.exec(ctx, op, `
+	if err := t.exec(ctx, op, `
 		INSERT INTO key_groups (`+keyGroupColumns+`) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			etag = excluded.etag, last_modified_time = excluded.last_modified_time,
 			name = excluded.name, items = excluded.items, comment = excluded.comment`,
-		string(g.ID), g.ETag, toMillis(g.LastModifiedTime), g.Name, items, nullString(g.Comment))
+		string(g.ID), g.ETag, toMillis(g.LastModifiedTime), g.Name, items, nullString(g.Comment)); err != nil {
+		return err
+	}
+	return t.record(ctx, op, keyfront.RecordID{Kind: keyfront.KindKeyGroup, ID: string(g.ID)})
 }
 
 // DeleteKeyGroup deletes the key group with that ID, or returns ENOTFOUND.
 func (t *tx) DeleteKeyGroup(ctx context.Context, id keyfront.KeyGroupID) error {
-	return t.delete(ctx, "sqlite: delete key group", "key group",
+	return t.deleteRecord(ctx, "sqlite: delete key group", "key group", keyfront.KindKeyGroup,
 		`DELETE FROM key_groups WHERE id = ?`, string(id))
 }
 
@@ -180,19 +191,22 @@ func (t *tx) PutOriginAccessControl(ctx context.Context, o *keyfront.OriginAcces
 	if err := t.checkPut(op, "origin access control", o.ID); err != nil {
 		return err
 	}
-	return t.exec(ctx, op, `
+	if err := t.exec(ctx, op, `
 		INSERT INTO origin_access_controls (`+originAccessControlColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			etag = excluded.etag, name = excluded.name, description = excluded.description,
 			signing_protocol = excluded.signing_protocol, signing_behavior = excluded.signing_behavior,
 			origin_type = excluded.origin_type, last_modified_time = excluded.last_modified_time`,
-		o.ID, o.ETag, o.Name, o.Description, o.SigningProtocol, o.SigningBehavior, o.OriginType, toMillis(o.LastModifiedTime))
+		o.ID, o.ETag, o.Name, o.Description, o.SigningProtocol, o.SigningBehavior, o.OriginType, toMillis(o.LastModifiedTime)); err != nil {
+		return err
+	}
+	return t.record(ctx, op, keyfront.RecordID{Kind: keyfront.KindOriginAccessControl, ID: o.ID})
 }
 
 // DeleteOriginAccessControl deletes the origin access control with that ID,
 // or returns ENOTFOUND.
 func (t *tx) DeleteOriginAccessControl(ctx context.Context, id string) error {
-	return t.delete(ctx, "sqlite: delete origin access control", "origin access control",
+	return t.deleteRecord(ctx, "sqlite: delete origin access control", "origin access control", keyfront.KindOriginAccessControl,
 		`DELETE FROM origin_access_controls WHERE id = ?`, id)
 }
 
@@ -288,7 +302,7 @@ func (t *tx) PutDistribution(ctx context.Context, d *keyfront.Distribution) erro
 	// An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first,
 	// and the foreign key's ON DELETE CASCADE would take the
 	// distribution's invalidations with it.
-	return t.exec(ctx, op, `
+	if err := t.exec(ctx, op, `
 		INSERT INTO distributions (`+distributionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			etag = excluded.etag, status = excluded.status,
@@ -298,13 +312,18 @@ func (t *tx) PutDistribution(ctx context.Context, d *keyfront.Distribution) erro
 			origin_access_control_ids = excluded.origin_access_control_ids,
 			config = excluded.config, tags = excluded.tags`,
 		string(d.ID), d.ETag, d.Status, toMillis(d.LastModifiedTime), d.DomainName, d.CallerReference, d.Enabled,
-		text[0], text[1], text[2], config, text[3])
+		text[0], text[1], text[2], config, text[3]); err != nil {
+		return err
+	}
+	return t.record(ctx, op, keyfront.RecordID{Kind: keyfront.KindDistribution, ID: string(d.ID)})
 }
 
 // DeleteDistribution deletes the distribution with that ID and, through the
 // foreign key's ON DELETE CASCADE, its invalidations; or returns ENOTFOUND.
+// The change feed records the distribution only: its invalidations go
+// with it.
 func (t *tx) DeleteDistribution(ctx context.Context, id keyfront.DistributionID) error {
-	return t.delete(ctx, "sqlite: delete distribution", "distribution",
+	return t.deleteRecord(ctx, "sqlite: delete distribution", "distribution", keyfront.KindDistribution,
 		`DELETE FROM distributions WHERE id = ?`, string(id))
 }
 
@@ -389,12 +408,15 @@ func (t *tx) PutInvalidation(ctx context.Context, inv *keyfront.Invalidation) er
 	if err != nil {
 		return internal(ctx, op, err)
 	}
-	return t.exec(ctx, op, `
+	if err := t.exec(ctx, op, `
 		INSERT INTO invalidations (`+invalidationColumns+`) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (distribution_id, id) DO UPDATE SET
 			status = excluded.status, create_time = excluded.create_time,
 			caller_reference = excluded.caller_reference, paths = excluded.paths`,
-		inv.ID, string(inv.DistributionID), inv.Status, toMillis(inv.CreateTime), inv.CallerReference, paths)
+		inv.ID, string(inv.DistributionID), inv.Status, toMillis(inv.CreateTime), inv.CallerReference, paths); err != nil {
+		return err
+	}
+	return t.record(ctx, op, keyfront.RecordID{Kind: keyfront.KindInvalidation, ID: inv.ID, DistributionID: inv.DistributionID})
 }
 
 // distributionExists returns nil if dist exists and ENOTFOUND otherwise.
@@ -453,6 +475,15 @@ func (t *tx) exec(ctx context.Context, op, query string, args ...any) error {
 		return internal(ctx, op, err)
 	}
 	return nil
+}
+
+// deleteRecord runs delete for a record of the configuration and records
+// the change in the feed.
+func (t *tx) deleteRecord(ctx context.Context, op, what string, kind keyfront.RecordKind, query, id string) error {
+	if err := t.delete(ctx, op, what, query, id); err != nil {
+		return err
+	}
+	return t.record(ctx, op, keyfront.RecordID{Kind: kind, ID: id})
 }
 
 // delete runs a DELETE of one row by ID; no row deleted is ENOTFOUND.

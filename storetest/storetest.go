@@ -3,8 +3,9 @@
 // each implementation runs from its own test package:
 //
 //	func TestStore(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) keyfront.Store {
-//			s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "keyfront.db"))
+//		storetest.Run(t, func(t *testing.T, o storetest.Options) keyfront.Store {
+//			s, err := sqlite.OpenWith(t.Context(), filepath.Join(t.TempDir(), "keyfront.db"),
+//				sqlite.Options{KeepRevisions: o.KeepRevisions})
 //			if err != nil {
 //				t.Fatal(err)
 //			}
@@ -40,6 +41,14 @@
 //     errors.Is(err, context.Canceled).
 //   - Concurrent compare-and-swap Updates on one record: exactly one wins
 //     per version, and no increment is lost.
+//   - The change feed (keyfront.Revision): a store asked to keep K
+//     revisions (Options.KeepRevisions) keeps the changes of at least the
+//     last K and of none more than 2K behind, pruning by the time the
+//     Update that leaves them behind commits. Revisions need not be
+//     consecutive, but the suite asks from every revision and from the
+//     numbers either side of each. Close ends the Waits in progress.
+//   - Nodes are listed by ID like the other kinds; LastSeen is kept to the
+//     millisecond.
 //
 // Durability across Close and a killed process depends on how a store is
 // opened, so each implementation tests it in its own package.
@@ -56,10 +65,20 @@ import (
 	"keyfront"
 )
 
-// Run runs the suite. open must return a new, empty store each time it is
-// called, and arrange for it to be closed when t ends (t.Cleanup). Subtests
-// may call open concurrently.
-func Run(t *testing.T, open func(t *testing.T) keyfront.Store) {
+// Options are what a test asks of the store it opens.
+type Options struct {
+	// KeepRevisions, when not zero, asks for a store whose change log
+	// keeps the changes of that many revisions (see the package
+	// documentation); zero means the store's default.
+	KeepRevisions int64
+}
+
+// Run runs the suite. open must return a new, empty store set up as o
+// asks each time it is called, and arrange for it to be closed when t
+// ends (t.Cleanup; the suite may have closed it already). Subtests may
+// call open concurrently.
+func Run(t *testing.T, openWith func(t *testing.T, o Options) keyfront.Store) {
+	open := func(t *testing.T) keyfront.Store { return openWith(t, Options{}) }
 	t.Run("PublicKey", func(t *testing.T) { testKind(t, open, publicKeys) })
 	t.Run("KeyGroup", func(t *testing.T) { testKind(t, open, keyGroups) })
 	t.Run("OriginAccessControl", func(t *testing.T) { testKind(t, open, originAccessControls) })
@@ -67,6 +86,8 @@ func Run(t *testing.T, open func(t *testing.T) keyfront.Store) {
 	t.Run("Invalidation", func(t *testing.T) { testInvalidations(t, open) })
 	t.Run("Transaction", func(t *testing.T) { testTransactions(t, open) })
 	t.Run("Objects", func(t *testing.T) { testObjects(t, open) })
+	t.Run("Feed", func(t *testing.T) { testFeed(t, openWith) })
+	t.Run("Node", func(t *testing.T) { testNodes(t, open) })
 }
 
 // update runs fn in s.Update and fails the test if it returns an error.

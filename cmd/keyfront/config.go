@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"keyfront/sqlite"
+
 	"go.yaml.in/yaml/v3"
 
 	"keyfront/model"
@@ -95,6 +97,11 @@ type Config struct {
 	// Quotas raise or lower CloudFront's default limits; zero keeps the
 	// default.
 	Quotas QuotaConfig `yaml:"quotas"`
+	// FeedKeepRevisions is how many revisions of configuration changes
+	// the store's change log keeps; an edge further behind than that
+	// (one that was down) reloads its whole configuration instead of
+	// catching up. Default 10000, about 1.3 MB of the database.
+	FeedKeepRevisions int64 `yaml:"feed_keep_revisions"`
 }
 
 // QuotaConfig overrides control API quotas. Zero means CloudFront's default.
@@ -123,6 +130,8 @@ func defaultConfig() Config {
 		CacheMemoryBytes: 256 << 20,
 		LogLevel:         "info",
 		BodyIdleTimeout:  "20s",
+
+		FeedKeepRevisions: sqlite.DefaultKeepRevisions,
 	}
 }
 
@@ -251,6 +260,9 @@ func (c *Config) Validate() error {
 	}
 	if c.hasRole("edge") && !c.hasRole("s3") && c.OriginS3Endpoint == "" {
 		return errors.New("roles: an edge without the s3 role needs origin_s3_endpoint (--origin-s3-endpoint) to reach S3 origins")
+	}
+	if c.FeedKeepRevisions <= 0 {
+		return fmt.Errorf("feed_keep_revisions (%d) must be a positive number of revisions (default %d)", c.FeedKeepRevisions, sqlite.DefaultKeepRevisions)
 	}
 	if c.CacheMaxBytes <= 0 || c.CacheMemoryBytes < 0 || c.CacheMemoryBytes > c.CacheMaxBytes {
 		return fmt.Errorf("cache_max_bytes (%d) must be positive and at least cache_memory_bytes (%d)", c.CacheMaxBytes, c.CacheMemoryBytes)

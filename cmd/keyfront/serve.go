@@ -96,7 +96,7 @@ func newServeCommand(m *Main) command {
 			"directory (mode 0600) and prints them once, with the export lines for the AWS CLI.\n"+
 			"SIGINT or SIGTERM stop it gracefully. Settings come from flags, then KEYFRONT_* environment variables,\n"+
 			"then the --config file, then defaults.")
-	c.fs.StringVar(&c.configFile, "config", "", "YAML configuration `FILE`; its keys are the flag names with _ for -, plus account_id, quotas, cache_max_bytes, cache_memory_bytes, debug_headers")
+	c.fs.StringVar(&c.configFile, "config", "", "YAML configuration `FILE`; its keys are the flag names with _ for -, plus account_id, quotas, cache_max_bytes, cache_memory_bytes, debug_headers, feed_keep_revisions")
 	c.fs.BoolVar(&c.demo, "demo", false, "set up a demonstration on first start: a private bucket and object, a key pair, key group,\n"+
 		"origin access control, distribution with restricted viewer access and bucket policy; print a signed URL and\n"+
 		"the commands to try (needs the roles api, edge and s3; on later starts only prints)")
@@ -226,7 +226,7 @@ func (c *serveCommand) run(ctx context.Context) error {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	store, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "keyfront.db"))
+	store, err := sqlite.OpenWith(ctx, filepath.Join(cfg.DataDir, "keyfront.db"), sqlite.Options{KeepRevisions: cfg.FeedKeepRevisions})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}

@@ -442,6 +442,8 @@ func TestServeBadConfiguration(t *testing.T) {
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "keyfront.yaml")
 	writeFile(t, cfgFile, []byte("data_dir: "+dir+"\napi_adr: 127.0.0.1:0\n"), 0o644)
+	noFeedLog := filepath.Join(dir, "no-feed-log.yaml")
+	writeFile(t, noFeedLog, []byte("feed_keep_revisions: 0\n"), 0o644)
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -461,6 +463,7 @@ func TestServeBadConfiguration(t *testing.T) {
 		{"log format", nil, []string{"--log-format", "xml"}, "log_format"},
 		{"body idle timeout without a unit", nil, []string{"--body-idle-timeout", "20"}, "body_idle_timeout \"20\""},
 		{"body idle timeout zero", map[string]string{"KEYFRONT_BODY_IDLE_TIMEOUT": "0s"}, nil, "body_idle_timeout"},
+		{"no change log", nil, []string{"--config", noFeedLog}, "feed_keep_revisions"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
