@@ -38,6 +38,9 @@ func FuzzVerifyRequest(f *testing.F) {
 	f.Add(uint8(3), "DELETE", "/2020-05-31/public-key/K1", "Marker=&MaxItems=10", "If-Match: E1", uint16(60), uint8(1), "9")
 	f.Add(uint8(1), "GET", "/a/./b/../c//d", "a=1&a=2&b", "X-Amz-Meta-B:  two  spaces ", uint16(9), uint8(0), "")
 	f.Add(uint8(0), "PUT", "/b/%E2%82%AC", "uploads", "Content-MD5: x\nX-Amz-Acl: private", uint16(100), uint8(3), "+")
+	// "prefix=100%25" edited to "prefix=100%": the handler would see no
+	// prefix (TestVerifyRejectsQueryEditedToUnreadable).
+	f.Add(uint8(0), "GET", "/b/k", "prefix=100%25", "", uint16(20), uint8(2), "")
 	verifiers := map[string]*sigv4.Verifier{
 		sigv4.ServiceS3:         newVerifier(sigv4.ServiceS3, signTime),
 		sigv4.ServiceCloudFront: newVerifier(sigv4.ServiceCloudFront, signTime),
