@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,8 +45,8 @@ func FuzzParseAuthorization(f *testing.F) {
 // FuzzChunkedBody feeds arbitrary bytes as an aws-chunked body (signed,
 // with a CRC32 trailer): decoding must not panic, and may end cleanly only
 // for the signed body. The decoder tolerates framing that carries no
-// content (a bare LF for CRLF, no final CRLF, white space around trailer
-// names and values), so an accepted body must be the valid one once
+// content (a bare LF for CRLF, no final CRLF, leading zeros in a chunk
+// size, white space around trailer names and values), so an accepted body must be the valid one once
 // framing is normalised, and must decode to the signed data.
 func FuzzChunkedBody(f *testing.F) {
 	spec := streamSpec{mode: sigv4.StreamingPayloadTrailer, data: []byte("hello, chunked world"), chunk: 8, trailer: sigv4.ChecksumCRC32}
@@ -74,12 +75,20 @@ func FuzzChunkedBody(f *testing.F) {
 }
 
 // normalizeFraming rewrites the line framing of an aws-chunked body to one
-// form: LF line ends, lower-case trailer names, no white space around a trailer's ':' or at its ends,
+// form: LF line ends, chunk sizes in lower-case hex without leading zeros,
+// lower-case trailer names, no white space around a trailer's ':' or at its ends,
 // no trailing empty lines. Chunk data must not contain line breaks.
 func normalizeFraming(b []byte) []byte {
 	lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
 	for i, l := range lines {
-		if name, value, ok := strings.Cut(l, ":"); ok && !strings.Contains(l, ";chunk-signature=") {
+		if size, ext, ok := strings.Cut(l, ";chunk-signature="); ok {
+			// The size is hex: leading zeros and case are framing too.
+			if n, err := strconv.ParseUint(size, 16, 63); err == nil {
+				lines[i] = strconv.FormatUint(n, 16) + ";chunk-signature=" + ext
+			}
+			continue
+		}
+		if name, value, ok := strings.Cut(l, ":"); ok {
 			lines[i] = strings.ToLower(strings.TrimSpace(name)) + ":" + strings.TrimSpace(value)
 		}
 	}
@@ -105,6 +114,7 @@ func TestChunkedBodyFraming(t *testing.T) {
 		{"as signed", string(valid), true},
 		{"LF line ends, no final empty line", lf, true},
 		{"trailer name in upper case, spaced", strings.Replace(string(valid), "x-amz-checksum-crc32:", "X-Amz-Checksum-CRC32 : ", 1), true},
+		{"chunk size with leading zeros", "0000" + string(valid), true},
 		{"one data byte changed", strings.Replace(string(valid), "hello", "jello", 1), false},
 		{"LF framing, one data byte changed", strings.Replace(lf, "orld", "urld", 1), false},
 		{"trailer value changed", strings.Replace(string(valid), "x-amz-checksum-crc32:", "x-amz-checksum-crc32:A", 1), false},
