@@ -356,15 +356,9 @@ func (s *Server) handleUploadComplete(w http.ResponseWriter, q *request) error {
 		return err
 	}
 	defer body.Close()
-	var in completeMultipartUpload
-	if err := readXML(body, &in); err != nil {
+	in, err := readCompleteMultipartUpload(body)
+	if err != nil {
 		return err
-	}
-	if len(in.Parts) == 0 {
-		return malformedXML(fmt.Errorf("no parts"))
-	}
-	if len(in.Parts) > MaxParts {
-		return malformedXML(fmt.Errorf("%d parts", len(in.Parts)))
 	}
 
 	var stored []*keyfront.Part

@@ -471,12 +471,9 @@ func (s *Server) handleObjectDeleteMany(w http.ResponseWriter, q *request) error
 		return err
 	}
 	defer body.Close()
-	var in deleteRequest
-	if err := readXML(body, &in); err != nil {
+	in, err := readDeleteRequest(body)
+	if err != nil {
 		return err
-	}
-	if len(in.Objects) == 0 || len(in.Objects) > maxDeleteKeys {
-		return malformedXML(fmt.Errorf("%d objects", len(in.Objects)))
 	}
 	out := deleteResult{Xmlns: xmlNamespace}
 	var keys []string

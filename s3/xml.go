@@ -2,6 +2,7 @@ package s3
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -189,6 +190,20 @@ type deleteRequest struct {
 	} `xml:"Object"`
 }
 
+// readDeleteRequest reads a DeleteObjects body: 1 to 1,000 <Object>s,
+// else MalformedXML, as S3 answers (DeleteObjects: "You can specify up to
+// 1000 keys").
+func readDeleteRequest(body io.Reader) (*deleteRequest, error) {
+	var in deleteRequest
+	if err := readXML(body, &in); err != nil {
+		return nil, err
+	}
+	if len(in.Objects) == 0 || len(in.Objects) > maxDeleteKeys {
+		return nil, malformedXML(fmt.Errorf("%d objects", len(in.Objects)))
+	}
+	return &in, nil
+}
+
 type deleteResult struct {
 	XMLName xml.Name        `xml:"DeleteResult"`
 	Xmlns   string          `xml:"xmlns,attr"`
@@ -235,6 +250,22 @@ type initiateMultipartUploadResult struct {
 
 type completeMultipartUpload struct {
 	Parts []completePart `xml:"Part"`
+}
+
+// readCompleteMultipartUpload reads a CompleteMultipartUpload body: 1 to
+// MaxParts <Part>s, else MalformedXML, as S3 answers a body without parts.
+func readCompleteMultipartUpload(body io.Reader) (*completeMultipartUpload, error) {
+	var in completeMultipartUpload
+	if err := readXML(body, &in); err != nil {
+		return nil, err
+	}
+	if len(in.Parts) == 0 {
+		return nil, malformedXML(fmt.Errorf("no parts"))
+	}
+	if len(in.Parts) > MaxParts {
+		return nil, malformedXML(fmt.Errorf("%d parts", len(in.Parts)))
+	}
+	return &in, nil
 }
 
 type completePart struct {

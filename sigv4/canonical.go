@@ -148,9 +148,15 @@ type queryParam struct{ name, value string }
 // parseQuery splits a raw query into decoded parameters in wire order.
 // Decoding follows application/x-www-form-urlencoded ('+' is a space)
 // because that is how the Go SDK reads back the query it serialized before
-// signing (url.URL.Query). A component that does not decode is kept as sent.
-// A parameter without '=' has the empty value: "WithTags" signs as
-// "WithTags=".
+// signing (url.URL.Query). A parameter without '=' has the empty value:
+// "WithTags" signs as "WithTags=".
+//
+// A pair that url.ParseQuery drops (a bad percent-escape, or a ';') is
+// dropped here too: it is not part of the request the handlers read
+// (r.URL.Query()), nor of what the Go SDK signs. Keeping it "as sent"
+// would let two different requests share one canonical query: a signed
+// "prefix=100%25" edited to "prefix=100%" would still verify while the
+// handler saw no prefix at all.
 func parseQuery(raw string) []queryParam {
 	if raw == "" {
 		return nil
@@ -159,23 +165,28 @@ func parseQuery(raw string) []queryParam {
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" {
+		if pair == "" || strings.IndexByte(pair, ';') >= 0 {
 			continue
 		}
 		name, value, _ := strings.Cut(pair, "=")
-		params = append(params, queryParam{unescapeQuery(name), unescapeQuery(value)})
+		name, ok := unescapeQuery(name)
+		if !ok {
+			continue
+		}
+		if value, ok = unescapeQuery(value); !ok {
+			continue
+		}
+		params = append(params, queryParam{name, value})
 	}
 	return params
 }
 
-func unescapeQuery(s string) string {
+func unescapeQuery(s string) (string, bool) {
 	if !strings.ContainsAny(s, "%+") {
-		return s
+		return s, true
 	}
-	if u, err := url.QueryUnescape(s); err == nil {
-		return u
-	}
-	return s
+	u, err := url.QueryUnescape(s)
+	return u, err == nil
 }
 
 // canonicalQuery encodes every name and value with UriEncode, sorts by
