@@ -630,3 +630,51 @@ func metricValue(tb testing.TB, srv *edge.Server, name string) float64 {
 	tb.Fatalf("no metric %s in:\n%s", name, rec.Body.String())
 	return 0
 }
+
+// When two distributions claim one alias (the control API keeps aliases
+// unique, so only a store written by other means has this), the lower ID
+// serves it whatever the order of the changes, and the other takes over
+// when the lower one lets it go.
+func TestFeedAliasClaimedTwice(t *testing.T) {
+	e := newEnv(t, withStore(inmem.New()))
+	const (
+		low  = keyfront.DistributionID("EAAAAAAAAAAAAA")
+		high = keyfront.DistributionID("EZZZZZZZZZZZZZ")
+	)
+	e.origin.put("/low/a.txt", "low")
+	e.origin.put("/high/a.txt", "high")
+	claim := func(id keyfront.DistributionID, path string, aliases ...string) {
+		o := e.customOrigin("o1")
+		o.Path = path
+		e.putDist(id, dist{Domain: strings.ToLower(string(id)) + ".cloudfront.localhost", Aliases: aliases,
+			Origins: []orig{o}, Default: beh{Target: "o1", CachePolicy: cachingDisabled}})
+	}
+	for _, tc := range []struct {
+		name   string
+		change func()
+		want   string // body served for shared.example, "" for none
+	}{
+		{"the higher ID alone", func() { claim(high, "/high", "shared.example") }, "high"},
+		{"the lower ID claims it too", func() { claim(low, "/low", "shared.example") }, "low"},
+		{"the higher ID changes", func() { claim(high, "/high", "shared.example", "other.example") }, "low"},
+		{"the lower ID lets it go", func() { claim(low, "/low") }, "high"},
+		{"the lower ID takes it back", func() { claim(low, "/low", "shared.example") }, "low"},
+		{"the lower ID is deleted", func() {
+			e.update(func(ctx context.Context, tx keyfront.Tx) error { return tx.DeleteDistribution(ctx, low) })
+		}, "high"},
+		{"the higher ID is deleted", func() {
+			e.update(func(ctx context.Context, tx keyfront.Tx) error { return tx.DeleteDistribution(ctx, high) })
+		}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.change()
+			resp, body := e.get("http://shared.example/a.txt")
+			switch {
+			case tc.want == "" && resp.StatusCode != http.StatusForbidden:
+				t.Errorf("got %d %q, want 403: no distribution has the alias", resp.StatusCode, body)
+			case tc.want != "" && (resp.StatusCode != http.StatusOK || body != tc.want):
+				t.Errorf("got %d %q, want 200 %q", resp.StatusCode, body, tc.want)
+			}
+		})
+	}
+}
