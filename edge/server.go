@@ -267,6 +267,8 @@ func NewServer(c Config) (*Server, error) {
 	if err := s.report(ctx); err != nil {
 		return nil, err
 	}
+	s.log.Info("edge: configuration loaded; registered in the store", "node", c.NodeID,
+		"revision", s.Revision(), "distributions", len(s.snap.Load().dists))
 	return s, nil
 }
 
