@@ -97,13 +97,11 @@ type Config struct {
 	// bits (for tests with the published RSA-1024 vectors; §7).
 	AllowAnyRSASize bool
 
-	// Purge, if not nil, removes the paths of an invalidation from every
-	// edge cache of the distribution; paths start with "/" and may end in
-	// "*". It is called after an invalidation is stored and before it is
-	// reported Completed; if it fails the invalidation stays InProgress and
-	// Purge is tried again when the invalidation is read. Nil means there
-	// is nothing to purge.
-	Purge func(ctx context.Context, dist keyfront.DistributionID, paths []string) error
+	// NodeLiveTimeout is how long after its last report an edge node
+	// still holds a distribution's Deployed and an invalidation's
+	// Completed back (domain.ReadProgress). Zero means
+	// domain.DefaultLiveTimeout (10 s).
+	NodeLiveTimeout time.Duration
 
 	// Explain, if not nil, evaluates a viewer request as the edge would
 	// decide it (edge.Server.Explain) for keyfront's own route POST
@@ -182,6 +180,7 @@ func NewServer(c Config) *Server {
 		EdgeDomain:      s.cfg.EdgeDomain,
 		Quotas:          c.Quotas,
 		AllowAnyRSASize: c.AllowAnyRSASize,
+		NodeLiveTimeout: c.NodeLiveTimeout,
 		Now:             s.now,
 		Rand:            s.rand,
 	})

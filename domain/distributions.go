@@ -12,8 +12,9 @@ import (
 
 // Distributions (control-api.md §3.5, §5, §6, §7, §10).
 
-// Distribution statuses (§3.5). The store holds StatusDeployed as soon as
-// a configuration is written: edges read it from the store. Create and
+// Distribution statuses (§3.5). What the store holds in
+// keyfront.Distribution.Status is not what a client is told: the status
+// is computed when it is read (DistributionStatus, status.go). Create and
 // update responses say StatusInProgress, as CloudFront's do.
 const (
 	StatusDeployed   = "Deployed"
@@ -266,7 +267,10 @@ type ActiveKeyGroup struct {
 // configuration: ActiveTrustedKeyGroups lists the current keys of the
 // enabled trusted key groups, ActiveTrustedSigners the account's keys when
 // TrustedSigners is enabled.
-func State(ctx context.Context, tx keyfront.Tx, d *keyfront.Distribution) (*DistributionState, error) {
+//
+// p says how far the edges got, for the count of invalidations in
+// progress (InvalidationStatus).
+func State(ctx context.Context, tx keyfront.Tx, p *Progress, d *keyfront.Distribution) (*DistributionState, error) {
 	cfg, err := model.DecodeStored(d.Config)
 	if err != nil {
 		return nil, fmt.Errorf("domain: stored configuration of distribution %s: %w", d.ID, err)
@@ -277,7 +281,11 @@ func State(ctx context.Context, tx keyfront.Tx, d *keyfront.Distribution) (*Dist
 	}
 	st := &DistributionState{}
 	for _, inv := range invs {
-		if inv.Status == StatusInProgress {
+		status, err := InvalidationStatus(ctx, tx, p, inv)
+		if err != nil {
+			return nil, err
+		}
+		if status == StatusInProgress {
 			st.InProgressInvalidations++
 		}
 	}
