@@ -52,6 +52,11 @@ func loadIdentity(dataDir string, c *Config) (id identity, generated bool, err e
 		return id, false, fmt.Errorf("read %s: %w", path, err)
 	}
 	changed := false
+	if id.AccountID == "" && c.AccountID != "" {
+		// Recorded, so that processes sharing the store read the account
+		// in use (loadSharedIdentity).
+		id.AccountID, changed = c.AccountID, true
+	}
 	if id.AccountID == "" {
 		if id.AccountID, err = randomString("0123456789", 12); err != nil {
 			return id, false, err
