@@ -589,8 +589,12 @@ func TestServeKill9DuringCreates(t *testing.T) {
 }
 
 // TestMain lets this test binary act as a `keyfront serve` child process
-// for the kill -9 test.
+// for the kill -9 test, and as `keyfront` with any arguments for the tests
+// that run several processes (multiedge_test.go).
 func TestMain(m *testing.M) {
+	if args := os.Getenv(childArgsEnv); args != "" {
+		os.Exit(childMain(args))
+	}
 	if dir := os.Getenv("KEYFRONT_TEST_CHILD_SERVE"); dir != "" {
 		os.Exit(childServe(dir))
 	}
