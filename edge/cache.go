@@ -16,6 +16,9 @@ type Cache interface {
 	GetStale(key string) (*cache.Entry, bool)
 	// Purge removes the objects whose invalidation Path matches pattern.
 	Purge(pattern string) int
+	// PurgeAll removes every object, for an edge that cannot know which
+	// invalidations it missed.
+	PurgeAll() int
 	// Stats reports the cache's size for the metrics.
 	Stats() cache.Stats
 }

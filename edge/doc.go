@@ -29,14 +29,21 @@
 // # Configuration
 //
 // The edge reads its configuration from a keyfront.Store: distributions
-// (decoded once per ETag with model.DecodeStored), key
-// groups, public keys (parsed once) and origin access controls. It keeps an
-// immutable snapshot of what it needs to route and verify and swaps it
-// atomically. Start polls the store every Config.ReloadInterval and builds
-// a new snapshot when any ID or ETag changed, so changes made through the
-// control API reach the edge within a second; Reload does the same at once.
-// Nothing is cached across snapshots that could let a removed key verify:
-// the signature memo is keyed by the fingerprint of the behavior's key set.
+// (decoded once per ETag with model.DecodeStored), key groups, public keys
+// (parsed once) and origin access controls. It keeps an immutable snapshot
+// of what it needs to route and verify and swaps it atomically. It reads
+// everything once, then follows the store's change feed (feed.go): Start
+// waits for each new revision, reads what changed in one transaction and
+// rebuilds only the distributions the change touches, so a change made
+// through the control API reaches the edge as soon as the store wakes it,
+// and an idle edge costs the same with ten distributions or ten thousand.
+// Reload applies the pending changes at once. Invalidations are records in
+// the same feed, purged from the cache before the edge counts their
+// revision as applied. The edge is a node of the store: it reports the
+// revision it has applied, which is how the control plane tells Deployed
+// from InProgress. Nothing is cached across snapshots that could let a
+// removed key verify: the signature memo is keyed by the fingerprint of
+// the behavior's key set.
 //
 // # Forwarding
 //

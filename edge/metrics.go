@@ -5,6 +5,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"keyfront"
 )
 
 // metrics are the edge's Prometheus collectors.
@@ -14,9 +16,10 @@ type metrics struct {
 	originLatency *prometheus.HistogramVec
 	rejections    *prometheus.CounterVec
 	memo          *prometheus.CounterVec
+	storeErrors   prometheus.Counter
 }
 
-func newMetrics(reg *prometheus.Registry, c Cache) (*metrics, error) {
+func newMetrics(reg *prometheus.Registry, c Cache, revision func() keyfront.Revision) (*metrics, error) {
 	m := &metrics{
 		reg: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -36,8 +39,17 @@ func newMetrics(reg *prometheus.Registry, c Cache) (*metrics, error) {
 			Name: "keyfront_edge_signature_memo_total",
 			Help: "Signature checks answered from the memo of successful verifications (hit) or verified (miss).",
 		}, []string{"result"}),
+		storeErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keyfront_edge_store_errors_total",
+			Help: "Failed attempts to follow the store (read its changes or report this edge's node); the edge serves its last configuration meanwhile.",
+		}),
 	}
-	cs := []prometheus.Collector{m.requests, m.originLatency, m.rejections, m.memo}
+	cs := []prometheus.Collector{m.requests, m.originLatency, m.rejections, m.memo, m.storeErrors,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "keyfront_edge_config_revision",
+			Help: "The store revision this edge has applied: it serves that revision's configuration and has purged every invalidation up to it.",
+		}, func() float64 { return float64(revision()) }),
+	}
 	if c != nil {
 		cs = append(cs,
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{

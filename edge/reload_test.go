@@ -84,8 +84,8 @@ func TestMemoRespectsExpiryAndConditions(t *testing.T) {
 	checkRejection(t, resp, body, "AccessDenied")
 }
 
-// A configuration change reaches the edge by Reload, and by the poller
-// that Start runs.
+// A configuration change reaches the edge by Reload, and by the feed
+// that Start follows.
 func TestConfigChangeReachesEdge(t *testing.T) {
 	e := newEnv(t)
 	e.basicSetup()
@@ -100,8 +100,9 @@ func TestConfigChangeReachesEdge(t *testing.T) {
 		t.Fatalf("after Reload: %d %s", resp.StatusCode, body)
 	}
 
-	// The poller: change the store without reloading, and wait for the
-	// edge to notice (ReloadInterval is 500 ms; the deadline is generous).
+	// The feed: change the store without reloading, and wait for the
+	// edge to notice (the store wakes it at once; the deadline is
+	// generous).
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	e.edge.Start(ctx)

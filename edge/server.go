@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,9 +95,22 @@ type Config struct {
 	// "CloudFront" imitates CloudFront.
 	ServerHeader string
 
-	// NodeID names this edge in Via ("1.1 <NodeID> (<ServerHeader>)") and
-	// as x-edge-location in the access log. Empty means the host name.
+	// NodeID identifies this edge: it is the ID of the node the edge
+	// registers and heartbeats in the store (keyfront.Node), it names the
+	// edge in Via ("1.1 <NodeID> (<ServerHeader>)") and it is the
+	// x-edge-location of the access log. Required. Keep it across
+	// restarts (keyfront serve keeps it in the data directory's node-id
+	// file): a restarted edge with the same NodeID purges only the
+	// invalidations created while it was down, one with a new NodeID its
+	// whole cache.
 	NodeID string
+
+	// HeartbeatInterval is how often the edge writes its node to the
+	// store when nothing changes, so that the control plane knows it is
+	// live; it also writes it right after applying a new revision. Zero
+	// means DefaultHeartbeatInterval (1 second). The control plane's live
+	// timeout must be several times longer.
+	HeartbeatInterval time.Duration
 
 	// AccessLog receives one line per request in CloudFront's standard
 	// log format, after a "#Version: 1.0" and "#Fields:" header written by
@@ -117,10 +129,6 @@ type Config struct {
 	// Now returns the current time, for signature checks, TTLs and logs.
 	// Nil means time.Now.
 	Now func() time.Time
-
-	// ReloadInterval is how often Start polls the store for changes. Zero
-	// means 500 ms.
-	ReloadInterval time.Duration
 
 	// SignatureMemoSize bounds the number of remembered successful
 	// signature checks (signed-urls.md §16). Zero means 65,536; a negative
@@ -158,17 +166,23 @@ type Server struct {
 	hostLog hostLog // which unknown-Host refusals are logged
 
 	snap atomic.Pointer[snapshot]
+	// applied is the revision the edge has applied: its snapshot is that
+	// revision's configuration and every invalidation up to it is
+	// purged. It is what the node reports.
+	applied atomic.Int64
 
-	// reloadMu serialises reloads and guards parsed.
+	// reloadMu serialises the application of changes and guards state.
 	reloadMu sync.Mutex
-	parsed   parseCache
+	state    configState
+	// reportMu serialises the node's reports.
+	reportMu sync.Mutex
 
-	// stop and done control the polling goroutine Start runs.
-	startOnce   sync.Once
-	pollStarted bool // set inside startOnce
-	stop        chan struct{}
-	done        chan struct{}
-	closeOnce   sync.Once
+	// cancel and done stop and await the goroutine Start runs.
+	startOnce sync.Once
+	started   bool // set inside startOnce
+	cancel    context.CancelFunc
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 // NewServer returns a Server for c after loading the configuration from
@@ -191,14 +205,10 @@ func NewServer(c Config) (*Server, error) {
 		c.ServerHeader = "keyfront"
 	}
 	if c.NodeID == "" {
-		if h, err := os.Hostname(); err == nil && h != "" {
-			c.NodeID = h
-		} else {
-			c.NodeID = "keyfront"
-		}
+		return nil, errNoNodeID
 	}
-	if c.ReloadInterval <= 0 {
-		c.ReloadInterval = 500 * time.Millisecond
+	if c.HeartbeatInterval <= 0 {
+		c.HeartbeatInterval = DefaultHeartbeatInterval
 	}
 	if cc, ok := c.Cache.(*cache.Cache); ok && cc == nil {
 		c.Cache = nil // a nil *cache.Cache means no cache, as a nil Cache does
@@ -213,7 +223,6 @@ func NewServer(c Config) (*Server, error) {
 		server:  c.ServerHeader,
 		via:     "1.1 " + c.NodeID + " (" + c.ServerHeader + ")",
 		proxies: c.TrustedProxies,
-		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
 	if s.log == nil {
@@ -237,7 +246,7 @@ func NewServer(c Config) (*Server, error) {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	m, err := newMetrics(reg, c.Cache)
+	m, err := newMetrics(reg, c.Cache, s.Revision)
 	if err != nil {
 		return nil, err
 	}
@@ -248,50 +257,40 @@ func NewServer(c Config) (*Server, error) {
 			return nil, fmt.Errorf("edge: write access log header: %w", err)
 		}
 	}
-	if err := s.Reload(context.Background()); err != nil {
+	ctx := context.Background()
+	if err := s.load(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.report(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// Start follows configuration changes: it polls the store every
-// Config.ReloadInterval until ctx ends or Close is called. It returns at
-// once; calling it again, or after Close, does nothing.
+// Start follows the store: it applies each change as the store commits it
+// and heartbeats the edge's node every Config.HeartbeatInterval, until ctx
+// ends or Close is called. It returns at once; calling it again, or after
+// Close, does nothing.
 func (s *Server) Start(ctx context.Context) {
 	s.startOnce.Do(func() {
-		s.pollStarted = true
-		go s.poll(ctx)
+		s.started = true
+		ctx, s.cancel = context.WithCancel(ctx)
+		go s.follow(ctx)
 	})
 }
 
-func (s *Server) poll(ctx context.Context) {
-	defer close(s.done)
-	t := time.NewTicker(s.cfg.ReloadInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.stop:
-			return
-		case <-t.C:
-			if err := s.Reload(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("edge: reload configuration", "err", err)
-			}
-		}
-	}
-}
-
-// Close stops the polling Start began and waits for it to end. It does not
+// Close stops following the store and waits for that to end. It does not
 // close the Cache, the Store or the access log writer, which the caller
-// owns.
+// owns, and leaves the node in the store: a restarted edge with the same
+// NodeID is the same node, and the control plane stops counting one that
+// no longer heartbeats once its live timeout passes.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
-		// After this Do, Start can no longer begin polling, and
-		// pollStarted says whether it did.
+		// After this Do, Start can no longer begin following, and
+		// started says whether it did.
 		s.startOnce.Do(func() {})
-		close(s.stop)
-		if s.pollStarted {
+		if s.started {
+			s.cancel()
 			<-s.done
 		}
 		s.origins.close()
@@ -299,38 +298,45 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// Reload reads the configuration from the store now and, if any
-// distribution, key group, public key or origin access control changed,
-// swaps in a new snapshot before returning. Requests that began earlier
-// finish with the snapshot they started with.
+// Reload applies at once every change the store committed before the call,
+// as Start does when the store wakes it, and reports the node if the edge
+// advanced. Requests that began earlier finish with the snapshot they
+// started with. On an error the edge keeps what it served.
 func (s *Server) Reload(ctx context.Context) error {
-	s.reloadMu.Lock()
-	defer s.reloadMu.Unlock()
-	st, err := readStore(ctx, s.cfg.Store)
-	if err != nil {
-		return fmt.Errorf("edge: reload: %w", err)
+	advanced, err := s.sync(ctx)
+	if err != nil || !advanced {
+		return err
 	}
-	if cur := s.snap.Load(); cur != nil && cur.fingerprint == st.fingerprint {
-		return nil
-	}
-	snap := s.build(st)
-	s.snap.Store(snap)
-	s.log.Debug("edge: configuration loaded", "distributions", len(snap.dists), "hosts", len(snap.hosts))
-	return nil
+	return s.report(ctx)
+}
+
+// Revision returns the store revision the edge has applied: it serves the
+// configuration as of that revision and has purged every invalidation
+// created up to it. It is the revision its node reports, and the metric
+// keyfront_edge_config_revision.
+func (s *Server) Revision() keyfront.Revision {
+	return keyfront.Revision(s.applied.Load())
 }
 
 // Purge removes the cached objects of a distribution whose paths match
 // one of paths, each starting with "/" and possibly ending in "*"
-// (CreateInvalidation's Paths). It is controlapi.Config.Purge's hook and
-// returns only when the entries are gone.
+// (CreateInvalidation's Paths), and returns when they are gone. The edge
+// purges every invalidation it finds in the store by itself; Purge is for
+// an operator's tool that must empty this edge's cache of some paths now.
 func (s *Server) Purge(ctx context.Context, dist keyfront.DistributionID, paths []string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.purge(dist, paths)
+	return nil
+}
+
+// purge removes the cached objects of dist whose paths match paths.
+func (s *Server) purge(dist keyfront.DistributionID, paths []string) {
 	if s.cfg.Cache == nil {
-		return nil
+		return
 	}
 	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 		body, wildcard := strings.CutSuffix(p, "*")
 		// Invalidation paths name objects as viewers request them; the
 		// cache holds normalised paths (route.go), so the path part is
@@ -346,7 +352,6 @@ func (s *Server) Purge(ctx context.Context, dist keyfront.DistributionID, paths 
 		n := s.cfg.Cache.Purge(purgePattern(dist, norm, wildcard))
 		s.log.Debug("edge: purge", "distribution", dist, "path", p, "entries", n)
 	}
-	return nil
 }
 
 // MetricsHandler returns the handler that serves the edge's Prometheus

@@ -1,10 +1,7 @@
 package edge
 
 import (
-	"context"
-	"crypto"
 	"crypto/sha256"
-	"encoding/binary"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,83 +12,22 @@ import (
 	"keyfront/signing"
 )
 
-// storeState is what one read of the store returns: every record the edge
-// uses, and a fingerprint of their IDs and ETags.
-type storeState struct {
-	dists       []*keyfront.Distribution
-	groups      []*keyfront.KeyGroup
-	keys        []*keyfront.PublicKey
-	oacs        []*keyfront.OriginAccessControl
-	fingerprint [32]byte
-}
-
-// readStore lists the configuration in one read transaction. It is what
-// the poller runs every ReloadInterval, so it parses nothing.
-func readStore(ctx context.Context, st keyfront.Store) (*storeState, error) {
-	var s storeState
-	err := st.View(ctx, func(tx keyfront.Tx) error {
-		var err error
-		if s.dists, err = tx.ListDistributions(ctx, keyfront.Page{}); err != nil {
-			return err
-		}
-		if s.groups, err = tx.ListKeyGroups(ctx, keyfront.Page{}); err != nil {
-			return err
-		}
-		if s.keys, err = tx.ListPublicKeys(ctx, keyfront.Page{}); err != nil {
-			return err
-		}
-		s.oacs, err = tx.ListOriginAccessControls(ctx, keyfront.Page{})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	h := sha256.New()
-	field := func(kind byte, parts ...string) {
-		h.Write([]byte{kind})
-		for _, p := range parts {
-			var n [4]byte
-			binary.BigEndian.PutUint32(n[:], uint32(len(p)))
-			h.Write(n[:])
-			h.Write([]byte(p))
-		}
-	}
-	for _, d := range s.dists {
-		field('d', string(d.ID), d.ETag, boolString(d.Enabled))
-	}
-	for _, g := range s.groups {
-		field('g', string(g.ID), g.ETag)
-	}
-	for _, k := range s.keys {
-		// A key's material never changes under one ID (UpdatePublicKey
-		// cannot change EncodedKey), but hashing it costs nothing here.
-		field('k', string(k.ID), k.ETag, k.EncodedKey)
-	}
-	for _, o := range s.oacs {
-		field('o', o.ID, o.ETag, o.SigningBehavior)
-	}
-	h.Sum(s.fingerprint[:0])
-	return &s, nil
-}
-
-func boolString(b bool) string {
-	if b {
-		return "1"
-	}
-	return "0"
-}
-
 // snapshot is an immutable view of the configuration: everything a
-// request needs, parsed. Server.snap points to the current one.
+// request needs, parsed. Server.snap points to the current one; the feed
+// (feed.go) builds the next one from it and what changed.
 type snapshot struct {
-	fingerprint [32]byte
+	// revision is the store revision whose configuration this is.
+	revision keyfront.Revision
 	// hosts maps a lower-case host name without port (a distribution's
 	// domain name or one of its Aliases) to its distribution.
 	hosts map[string]*distribution
 	dists map[keyfront.DistributionID]*distribution
 	// known summarises the hosts of enabled distributions, for the log
-	// line of a request whose Host is none of them.
-	known knownHosts
+	// line of a request whose Host is none of them. It is computed on
+	// first use: sorting every host name at each change would make a
+	// change cost grow with the number of distributions, for a log line
+	// most snapshots never write.
+	known func() knownHosts
 	// groups and keys are the account's key groups and public keys (nil
 	// error: the key parsed), for Explain to say where an untrusted key
 	// is; requests use only each behavior's keys.
@@ -110,6 +46,17 @@ type distribution struct {
 	behaviors []*behavior
 	// errorTTL is ErrorCachingMinTTL by status, from CustomErrorResponses.
 	errorTTL map[int]time.Duration
+
+	// hosts are the canonical host names the distribution claims: its
+	// domain name and Aliases.
+	hosts []string
+	// The records the distribution was built from besides its own: the
+	// key groups its behaviors name, the origin access controls its
+	// origins name, and whether a behavior trusts every key of the
+	// account (TrustedSigners). A change to one of them rebuilds it.
+	groupDeps []keyfront.KeyGroupID
+	oacDeps   []string
+	selfDep   bool
 }
 
 // match returns the first behavior whose PathPattern matches the
@@ -197,122 +144,9 @@ func (s methodSet) has(m string) bool {
 	return b != 0 && s&b != 0
 }
 
-// parseCache keeps what is expensive to rebuild across snapshots: parsed
-// distribution configurations by ID and ETag, parsed public keys by ID and
-// PEM. Guarded by Server.reloadMu.
-type parseCache struct {
-	configs map[keyfront.DistributionID]parsedConfig
-	keys    map[keyfront.KeyPairID]parsedKey
-}
-
-type parsedConfig struct {
-	etag string
-	cfg  *model.DistributionConfig
-	err  error
-}
-
-type parsedKey struct {
-	pem string
-	key crypto.PublicKey
-	err error
-}
-
-// build turns a store read into a snapshot. Problems in one distribution
-// (an unparseable configuration, a key that does not parse, a missing
-// origin) are logged and confined to it.
-func (s *Server) build(st *storeState) *snapshot {
-	if s.parsed.configs == nil {
-		s.parsed.configs = map[keyfront.DistributionID]parsedConfig{}
-		s.parsed.keys = map[keyfront.KeyPairID]parsedKey{}
-	}
-
-	// Public keys, parsed once per ID and PEM (signed-urls.md §10).
-	keys := make(map[keyfront.KeyPairID]*keyfront.PublicKey, len(st.keys))
-	seenKeys := make(map[keyfront.KeyPairID]bool, len(st.keys))
-	for _, k := range st.keys {
-		keys[k.ID] = k
-		seenKeys[k.ID] = true
-		if pk, ok := s.parsed.keys[k.ID]; ok && pk.pem == k.EncodedKey {
-			continue
-		}
-		pub, err := signing.ParsePublicKey([]byte(k.EncodedKey))
-		if err != nil {
-			s.log.Warn("edge: public key does not parse; it verifies nothing", "key", k.ID, "err", err)
-		}
-		s.parsed.keys[k.ID] = parsedKey{pem: k.EncodedKey, key: pub, err: err}
-	}
-	for id := range s.parsed.keys {
-		if !seenKeys[id] {
-			delete(s.parsed.keys, id)
-		}
-	}
-	groups := make(map[keyfront.KeyGroupID]*keyfront.KeyGroup, len(st.groups))
-	for _, g := range st.groups {
-		groups[g.ID] = g
-	}
-	oacs := make(map[string]*keyfront.OriginAccessControl, len(st.oacs))
-	for _, o := range st.oacs {
-		oacs[o.ID] = o
-	}
-
-	snap := &snapshot{
-		fingerprint: st.fingerprint,
-		hosts:       map[string]*distribution{},
-		dists:       map[keyfront.DistributionID]*distribution{},
-		groups:      groups,
-		keys:        make(map[keyfront.KeyPairID]error, len(keys)),
-	}
-	for id := range keys {
-		snap.keys[id] = s.parsed.keys[id].err
-	}
-	seenDists := map[keyfront.DistributionID]bool{}
-	for _, d := range st.dists {
-		seenDists[d.ID] = true
-		pc, ok := s.parsed.configs[d.ID]
-		changed := !ok || pc.etag != d.ETag
-		if changed {
-			// What the control API stored is served as it was accepted,
-			// not judged again by this edge's rules: an edge of another
-			// version must not drop a distribution the API took.
-			cfg, err := model.DecodeStored(d.Config)
-			pc = parsedConfig{etag: d.ETag, cfg: cfg, err: err}
-			s.parsed.configs[d.ID] = pc
-			if err != nil {
-				s.log.Warn("edge: distribution configuration does not parse; the distribution is not served", "distribution", d.ID, "err", err)
-			}
-		}
-		if pc.err != nil {
-			continue
-		}
-		dist := s.buildDistribution(d, pc.cfg, keys, groups, oacs)
-		if changed {
-			// Once per configuration (ETag), not per request or reload.
-			s.warnHTTPSWithoutTLS(dist)
-		}
-		snap.dists[d.ID] = dist
-		for _, h := range append([]string{d.DomainName}, pc.cfg.Aliases...) {
-			h = canonicalHost(h)
-			if h == "" {
-				continue
-			}
-			if other, taken := snap.hosts[h]; taken && other.id < dist.id {
-				// The control API keeps aliases unique; if two
-				// distributions claim one anyway, the lower ID wins so
-				// that the choice is stable.
-				continue
-			}
-			snap.hosts[h] = dist
-		}
-	}
-	for id := range s.parsed.configs {
-		if !seenDists[id] {
-			delete(s.parsed.configs, id)
-		}
-	}
-	snap.known = newKnownHosts(snap.hosts)
-	return snap
-}
-
+// buildDistribution builds a distribution from its record, its decoded
+// configuration and the records it refers to. Problems in it (a key that
+// does not parse, a missing origin) are logged and confined to it.
 func (s *Server) buildDistribution(d *keyfront.Distribution, cfg *model.DistributionConfig,
 	keys map[keyfront.KeyPairID]*keyfront.PublicKey, groups map[keyfront.KeyGroupID]*keyfront.KeyGroup,
 	oacs map[string]*keyfront.OriginAccessControl) *distribution {
@@ -322,6 +156,11 @@ func (s *Server) buildDistribution(d *keyfront.Distribution, cfg *model.Distribu
 		domain:   strings.ToLower(d.DomainName),
 		enabled:  d.Enabled && cfg.Enabled,
 		errorTTL: map[int]time.Duration{},
+	}
+	for _, h := range append([]string{d.DomainName}, cfg.Aliases...) {
+		if h = canonicalHost(h); h != "" && !slices.Contains(dist.hosts, h) {
+			dist.hosts = append(dist.hosts, h)
+		}
 	}
 	if cfg.DefaultRootObject != "" {
 		dist.defaultRoot = escapePath(cfg.DefaultRootObject)
@@ -333,6 +172,9 @@ func (s *Server) buildDistribution(d *keyfront.Distribution, cfg *model.Distribu
 	for i := range cfg.Origins {
 		o := &cfg.Origins[i]
 		origins[o.ID] = s.buildOrigin(dist, o, oacs)
+		if id := o.OriginAccessControlID; id != "" && !slices.Contains(dist.oacDeps, id) {
+			dist.oacDeps = append(dist.oacDeps, id)
+		}
 	}
 	add := func(cb *model.CacheBehavior, isDefault bool) {
 		b := &behavior{
@@ -358,6 +200,15 @@ func (s *Server) buildDistribution(d *keyfront.Distribution, cfg *model.Distribu
 			}
 			b.trustSelf = trustsAccount(cb, s.cfg.AccountID)
 		}
+		// Every group a behavior names, trusted or not yet: rebuilding a
+		// distribution more often than needed costs little, missing one
+		// would leave a removed key accepted.
+		for _, g := range cb.TrustedKeyGroups.Items {
+			if !slices.Contains(dist.groupDeps, g) {
+				dist.groupDeps = append(dist.groupDeps, g)
+			}
+		}
+		dist.selfDep = dist.selfDep || trustsAccount(cb, s.cfg.AccountID)
 		dist.behaviors = append(dist.behaviors, b)
 	}
 	for i := range cfg.CacheBehaviors {
@@ -393,7 +244,7 @@ func (s *Server) trustedKeys(cb *model.CacheBehavior, keys map[keyfront.KeyPairI
 	}
 	sorted := make([]keyfront.KeyPairID, 0, len(ids))
 	for id := range ids {
-		if keys[id] != nil && s.parsed.keys[id].err == nil {
+		if keys[id] != nil && s.state.parsed[id].err == nil {
 			sorted = append(sorted, id)
 		}
 	}
@@ -401,7 +252,7 @@ func (s *Server) trustedKeys(cb *model.CacheBehavior, keys map[keyfront.KeyPairI
 	m := make(signing.KeyMap, len(sorted))
 	h := sha256.New()
 	for _, id := range sorted {
-		m[string(id)] = s.parsed.keys[id].key
+		m[string(id)] = s.state.parsed[id].key
 		h.Write([]byte(id))
 		h.Write([]byte{0})
 		pemSum := sha256.Sum256([]byte(keys[id].EncodedKey))

@@ -147,7 +147,7 @@ func (s *Server) logUnknownHost(r *http.Request, rq *request) {
 	} else {
 		msg = `edge: refused with 403 "Bad request.": no distribution has this Host as its domain name or an alias`
 	}
-	known := snap.known
+	known := snap.known()
 	switch {
 	case known.count == 0:
 		attrs = append(attrs, "known_hosts", "none", "hint", "no distribution is enabled; create one with the control API")

@@ -384,11 +384,16 @@ func (c *serveCommand) run(ctx context.Context) error {
 	return err
 }
 
-// newEdge builds the edge plane: its cache in the data directory, its
-// origin signer, access log and configuration polling.
+// newEdge builds the edge plane: its node ID and cache in the data
+// directory, its origin signer, access log, and the goroutine that follows
+// the store.
 func (c *serveCommand) newEdge(ctx context.Context, store keyfront.Store, id identity, svcKey, svcSecret string,
 	lns map[string]*listener, log *slog.Logger, closers *[]io.Closer) (*edge.Server, error) {
 	cfg := c.cfg
+	nodeID, err := loadNodeID(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("edge: %w", err)
+	}
 	objCache, err := cache.New(cache.Config{
 		Dir:            filepath.Join(cfg.DataDir, "cache"),
 		MaxBytes:       cfg.CacheMaxBytes,
@@ -424,6 +429,7 @@ func (c *serveCommand) newEdge(ctx context.Context, store keyfront.Store, id ide
 	proxies, _ := cfg.trustedProxies() // validated in parse
 	srv, err := edge.NewServer(edge.Config{
 		Store:            store,
+		NodeID:           nodeID,
 		AccountID:        id.AccountID,
 		EdgeDomain:       cfg.EdgeDomain,
 		Cache:            objCache,
