@@ -125,13 +125,16 @@ func (s *Server) handleDistributionGet(w http.ResponseWriter, r *http.Request) e
 		d    *keyfront.Distribution
 		resp *model.Node
 	)
-	err := s.store.View(ctx, func(tx keyfront.Tx) error {
-		var err error
-		if d, err = domain.GetDistribution(ctx, tx, keyfront.DistributionID(r.PathValue("Id"))); err != nil {
+	err := s.awaitStatus(ctx, func() (bool, error) {
+		err := s.store.View(ctx, func(tx keyfront.Tx) error {
+			var err error
+			if d, err = domain.GetDistribution(ctx, tx, keyfront.DistributionID(r.PathValue("Id"))); err != nil {
+				return err
+			}
+			resp, err = s.distributionNode(ctx, tx, d, "")
 			return err
-		}
-		resp, err = s.distributionNode(ctx, tx, d, "")
-		return err
+		})
+		return err == nil && resp.Str("Status") == domain.StatusInProgress, err
 	})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package controlapi
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"keyfront"
 	"keyfront/domain"
@@ -70,13 +71,16 @@ func (s *Server) handleInvalidationGet(w http.ResponseWriter, r *http.Request) e
 		inv    *keyfront.Invalidation
 		status string
 	)
-	err := s.store.View(ctx, func(tx keyfront.Tx) error {
-		var err error
-		if inv, err = domain.GetInvalidation(ctx, tx, dist, r.PathValue("Id")); err != nil {
+	err := s.awaitStatus(ctx, func() (bool, error) {
+		err := s.store.View(ctx, func(tx keyfront.Tx) error {
+			var err error
+			if inv, err = domain.GetInvalidation(ctx, tx, dist, r.PathValue("Id")); err != nil {
+				return err
+			}
+			status, err = s.invalidationStatus(ctx, tx, inv)
 			return err
-		}
-		status, err = s.invalidationStatus(ctx, tx, inv)
-		return err
+		})
+		return err == nil && status == domain.StatusInProgress, err
 	})
 	if err != nil {
 		return err
@@ -132,4 +136,28 @@ func (s *Server) invalidationStatus(ctx context.Context, tx keyfront.Tx, inv *ke
 		return "", err
 	}
 	return domain.InvalidationStatus(ctx, tx, p, inv)
+}
+
+// statusPoll is how often awaitStatus reads the edges' progress again.
+// Nodes' reports are not changes of the store, so there is no Wait for
+// them: reading one small table every 10 ms for at most
+// Config.StatusWait costs little.
+const statusPoll = 10 * time.Millisecond
+
+// awaitStatus calls read until it reports that the status it read is not
+// InProgress, it fails, Config.StatusWait has passed or ctx ends; the
+// values read last are the answer.
+func (s *Server) awaitStatus(ctx context.Context, read func() (inProgress bool, err error)) error {
+	deadline := time.Now().Add(s.cfg.StatusWait)
+	for {
+		inProgress, err := read()
+		if err != nil || !inProgress || !time.Now().Add(statusPoll).Before(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil // answer what was read; the client has gone anyway
+		case <-time.After(statusPoll):
+		}
+	}
 }

@@ -93,7 +93,7 @@ func TestInvalidationLifecycle(t *testing.T) {
 // revision that stored it, and is Completed once it has.
 func TestInvalidationCompletedWhenEveryLiveEdgePurged(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, nil)
+	e := newEnv(t, func(c *controlapi.Config) { c.StatusWait = -1 })
 	d := e.createDistribution(t, distConfig("d")).Distribution.Id
 	e.putNode(t, "edge-1", 0) // up to date before the invalidation
 	out, err := e.client.CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{DistributionId: d, InvalidationBatch: batch("r", "/*")})

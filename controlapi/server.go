@@ -103,6 +103,15 @@ type Config struct {
 	// domain.DefaultLiveTimeout (10 s).
 	NodeLiveTimeout time.Duration
 
+	// StatusWait is how long GetDistribution and GetInvalidation wait for
+	// the live edges to catch up before they answer InProgress. An edge
+	// applies a change within milliseconds in the same process and within
+	// about a tenth of a second in another, while the AWS CLI's waiters
+	// poll again only after 60 s (distribution-deployed) or 20 s
+	// (invalidation-completed): answering the truth a moment later saves
+	// them that. Zero means DefaultStatusWait; negative means no wait.
+	StatusWait time.Duration
+
 	// Explain, if not nil, evaluates a viewer request as the edge would
 	// decide it (edge.Server.Explain) for keyfront's own route POST
 	// /keyfront/v1/verify, which `keyfront verify --endpoint` calls (see
@@ -120,6 +129,9 @@ type Config struct {
 	// use (the Server serialises reads).
 	Rand io.Reader
 }
+
+// DefaultStatusWait is Config.StatusWait's default.
+const DefaultStatusWait = time.Second
 
 // Defaults of the Config fields that bound request bodies.
 const (
@@ -186,6 +198,9 @@ func NewServer(c Config) *Server {
 	})
 	if s.cfg.MaxBodyBytes <= 0 {
 		s.cfg.MaxBodyBytes = 1 << 20
+	}
+	if s.cfg.StatusWait == 0 {
+		s.cfg.StatusWait = DefaultStatusWait
 	}
 	if s.cfg.BodyTimeout <= 0 {
 		s.cfg.BodyTimeout = DefaultBodyTimeout
