@@ -175,7 +175,7 @@ func (v *edgeView) get(tb testing.TB, s *signing.Signer, path string) answer {
 // deployment is one `serve --roles api,s3` and the edges following its
 // store from data directories of their own.
 type deployment struct {
-	t        *testing.T
+	t        testing.TB
 	ctlDir   string
 	ctl      *proc
 	cf       *cloudfront.Client
@@ -188,7 +188,7 @@ type deployment struct {
 // short, so that a stopped edge stops blocking soon.
 const liveTimeout = 2 * time.Second
 
-func newDeployment(t *testing.T, edges int) *deployment {
+func newDeployment(t testing.TB, edges int) *deployment {
 	t.Helper()
 	d := &deployment{t: t, ctlDir: filepath.Join(t.TempDir(), "control")}
 	d.ctl = startProc(t, "control plane", map[string]string{
