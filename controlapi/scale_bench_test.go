@@ -70,10 +70,12 @@ func BenchmarkDistributionsAtScale(b *testing.B) {
 			id, etag := first.Distribution.Id, first.ETag
 			cfg := distConfig("seed")
 
+			created := 0 // the sub-benchmark runs more than once
 			b.Run("CreateDistribution", func(b *testing.B) {
-				for i := range b.N {
+				for range b.N {
+					created++
 					if _, err := client.CreateDistribution(ctx, &cloudfront.CreateDistributionInput{
-						DistributionConfig: distConfig(fmt.Sprintf("bench-%d-%d", n, i))}); err != nil {
+						DistributionConfig: distConfig(fmt.Sprintf("bench-%d", created))}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -94,7 +96,7 @@ func BenchmarkDistributionsAtScale(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					if len(out.DistributionList.Items) != min(100, n) {
+					if len(out.DistributionList.Items) < min(100, n) {
 						b.Fatalf("listed %d", len(out.DistributionList.Items))
 					}
 				}

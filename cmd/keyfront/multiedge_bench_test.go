@@ -36,6 +36,12 @@ func BenchmarkUpdateToEveryEdgeServes(b *testing.B) {
 	if _, err := d.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: aws.String("a.txt"), Body: strings.NewReader("hello")}); err != nil {
 		b.Fatal(err)
 	}
+	// No origin access control here: the bucket lets anyone read, so
+	// that the figure is the edges' following of the store alone.
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::media/*"}]}`
+	if _, err := d.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: aws.String(policy)}); err != nil {
+		b.Fatal(err)
+	}
 	var groups [2]string
 	var signers [2]*signing.Signer
 	for i := range 2 {
