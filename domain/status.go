@@ -84,11 +84,11 @@ func (p *Progress) Reached(rev keyfront.Revision) bool {
 // after a key leaves a group, the distributions that trust the group are
 // Deployed only when no live edge accepts the key any more.
 func DependencyRevision(ctx context.Context, tx keyfront.Tx, d *keyfront.Distribution) (keyfront.Revision, error) {
-	max := keyfront.Revision(0)
+	latest := keyfront.Revision(0)
 	see := func(r keyfront.RecordID) error {
 		rev, err := tx.LastChange(ctx, r)
-		if rev > max {
-			max = rev
+		if rev > latest {
+			latest = rev
 		}
 		return err
 	}
@@ -144,7 +144,7 @@ func DependencyRevision(ctx context.Context, tx keyfront.Tx, d *keyfront.Distrib
 			return 0, err
 		}
 	}
-	return max, nil
+	return latest, nil
 }
 
 // DistributionStatus returns StatusDeployed if every live node serves d
