@@ -1,7 +1,6 @@
 package edge_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"sync"
@@ -167,6 +166,9 @@ func TestCacheRange(t *testing.T) {
 	}
 }
 
+// An invalidation in the store purges the paths it names, as viewers
+// request them: normalised, with or without a query, and with a trailing
+// wildcard (cache.MatchPath).
 func TestInvalidationPurges(t *testing.T) {
 	e := newEnv(t)
 	e.basicSetup(func(d *dist) { d.Default.QueryString = true })
@@ -185,16 +187,13 @@ func TestInvalidationPurges(t *testing.T) {
 	e.origin.put("/other.txt", "o2")
 
 	// Another distribution's invalidation touches nothing here.
-	if err := e.edge.Purge(context.Background(), "EOTHER00000000", []string{"/*"}); err != nil {
-		t.Fatal(err)
-	}
+	e.putDist("EOTHER00000000", dist{Domain: "other.cloudfront.localhost", Origins: []orig{e.customOrigin("o1")}, Default: beh{Target: "o1"}})
+	e.invalidate("EOTHER00000000", "I1", "/*")
 	if body, x := get("/other.txt"); body != "o1" || x != "Hit from cloudfront" {
 		t.Errorf("after another distribution's purge: %q %q", body, x)
 	}
 
-	if err := e.edge.Purge(context.Background(), dist1, []string{"/images/*"}); err != nil {
-		t.Fatal(err)
-	}
+	e.invalidate(dist1, "I2", "/images/*")
 	for _, tc := range []struct{ path, body, x string }{
 		{"/images/a.jpg", "a2", "Miss from cloudfront"},
 		{"/images/a.jpg?v=2", "a2", "Miss from cloudfront"},
@@ -206,9 +205,7 @@ func TestInvalidationPurges(t *testing.T) {
 		}
 	}
 	// An exact path, given unnormalised.
-	if err := e.edge.Purge(context.Background(), dist1, []string{"/./other.txt"}); err != nil {
-		t.Fatal(err)
-	}
+	e.invalidate(dist1, "I3", "/./other.txt")
 	if body, x := get("/other.txt"); body != "o2" || x != "Miss from cloudfront" {
 		t.Errorf("after exact purge: %q %q", body, x)
 	}

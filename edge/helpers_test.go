@@ -213,11 +213,12 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// env is one edge on a real SQLite store with a fake origin and a real
-// cache, listening on loopback.
+// env is one edge on a real SQLite store (or the store withStore gives)
+// with a fake origin and a real cache, listening on loopback.
 type env struct {
 	t      testing.TB
-	store  *sqlite.DB
+	store  keyfront.Store
+	cfg    edge.Config // the edge's configuration, for a restart
 	clock  *clock
 	origin *fakeOrigin
 	cache  *cache.Cache
@@ -257,6 +258,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	for _, o := range opts {
 		o(e, &cfg)
 	}
+	e.cfg = cfg
 	e.edge, err = edge.NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -290,6 +292,11 @@ func startEdge(t testing.TB, e *env) {
 
 func withConfig(f func(*edge.Config)) envOption {
 	return func(_ *env, c *edge.Config) { f(c) }
+}
+
+// withStore runs the edge on st instead of a new SQLite store.
+func withStore(st keyfront.Store) envOption {
+	return func(e *env, c *edge.Config) { e.store, c.Store = st, st }
 }
 
 // withS3Endpoint makes the fake origin the S3 endpoint.

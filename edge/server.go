@@ -28,7 +28,7 @@ type OriginSigner interface {
 	Sign(ctx context.Context, req *http.Request, distributionARN, account string) error
 }
 
-// Config configures a Server. Only Store is required.
+// Config configures a Server. Store and NodeID are required.
 type Config struct {
 	// Store holds distributions, key groups, public keys and origin access
 	// controls. Required.
@@ -186,8 +186,11 @@ type Server struct {
 }
 
 // NewServer returns a Server for c after loading the configuration from
-// c.Store once. It returns an error if c is unusable or the store cannot
-// be read.
+// c.Store once, purging from c.Cache the invalidations created since its
+// node last reported (or everything, when that cannot be known; see
+// Config.NodeID), and registering its node at the revision loaded. It
+// returns an error if c is unusable or the store cannot be read or
+// written.
 func NewServer(c Config) (*Server, error) {
 	if c.Store == nil {
 		return nil, errors.New("edge: Config.Store is required")

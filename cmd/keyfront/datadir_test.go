@@ -64,11 +64,11 @@ func TestServeDataDirIsPrivate(t *testing.T) {
 			srv := startServe(t, dir, nil, "--demo")
 			useEveryPlane(t, srv, dir)
 			checkPrivateTree(t, dir, []string{"keyfront.db", "keyfront.db-wal", "keyfront.db-shm", "identity.json",
-				"keyfront.lock", "objects", "cache", "demo/private_key.pem", "demo/public_key.pem", "demo/demo.json"})
+				"keyfront.lock", "node-id", "objects", "cache", "demo/private_key.pem", "demo/public_key.pem", "demo/demo.json"})
 			if got := srv.stop(); got != 0 {
 				t.Fatalf("serve exited with %d:\n%s", got, srv.stderr)
 			}
-			checkPrivateTree(t, dir, []string{"keyfront.db", "identity.json", "keyfront.lock"})
+			checkPrivateTree(t, dir, []string{"keyfront.db", "identity.json", "keyfront.lock", "node-id"})
 		})
 	}
 }
