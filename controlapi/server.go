@@ -106,10 +106,12 @@ type Config struct {
 	// StatusWait is how long GetDistribution and GetInvalidation wait for
 	// the live edges to catch up before they answer InProgress. An edge
 	// applies a change within milliseconds in the same process and within
-	// about a tenth of a second in another, while the AWS CLI's waiters
-	// poll again only after 60 s (distribution-deployed) or 20 s
-	// (invalidation-completed): answering the truth a moment later saves
-	// them that. Zero means DefaultStatusWait; negative means no wait.
+	// about a tenth of a second in another, while the AWS CLI's and SDKs'
+	// waiters poll again only after 60 s (DistributionDeployed) or 20 s
+	// (InvalidationCompleted; "delay" in botocore's
+	// data/cloudfront/2020-05-31/waiters-2.json): answering the truth a
+	// moment later saves them that. Zero means DefaultStatusWait;
+	// negative means no wait.
 	StatusWait time.Duration
 
 	// Explain, if not nil, evaluates a viewer request as the edge would
