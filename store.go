@@ -74,6 +74,39 @@ type Distribution struct {
 	Tags   []Tag
 }
 
+// DistributionQuery selects distributions by one of the attributes the
+// write rules look them up by (Tx.FindDistributions). Exactly one field is
+// set.
+type DistributionQuery struct {
+	// CallerReference selects the distribution created with it.
+	CallerReference string
+	// Alias selects the distributions with that alias, compared without
+	// regard to ASCII case (domain names are case-insensitive, RFC 4343).
+	Alias string
+	// DomainName selects the distribution with that domain name.
+	DomainName string
+	// KeyGroupID selects the distributions whose KeyGroupIDs hold it.
+	KeyGroupID KeyGroupID
+	// OriginAccessControlID selects the distributions whose
+	// OriginAccessControlIDs hold it.
+	OriginAccessControlID string
+}
+
+// Check returns an *Error with code EINVALID unless exactly one field of q
+// is set. Stores call it on the queries they are given.
+func (q DistributionQuery) Check() error {
+	n := 0
+	for _, v := range []string{q.CallerReference, q.Alias, q.DomainName, string(q.KeyGroupID), q.OriginAccessControlID} {
+		if v != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return &Error{Code: EINVALID, Message: fmt.Sprintf("A distribution query sets exactly one field; this one sets %d.", n)}
+	}
+	return nil
+}
+
 // Invalidation is a request to purge paths of a distribution from the edge
 // caches.
 type Invalidation struct {
@@ -288,6 +321,15 @@ type Tx interface {
 	// PutDistribution keeps the distribution's invalidations;
 	// DeleteDistribution deletes them.
 	DeleteDistribution(ctx context.Context, id DistributionID) error
+
+	// FindDistributions returns, in ID order, the IDs after p.Marker (at
+	// most p.Limit of them) of the distributions q selects. Stores answer
+	// it from an index, at a cost that grows with the IDs returned and not
+	// with the number of distributions: the write rules call it inside
+	// every write. Returns EINVALID unless exactly one field of q is set.
+	FindDistributions(ctx context.Context, q DistributionQuery, p Page) ([]DistributionID, error)
+	// CountDistributions returns the number of distributions.
+	CountDistributions(ctx context.Context) (int, error)
 
 	// GetInvalidation returns ENOTFOUND unless the invalidation exists for
 	// that distribution.

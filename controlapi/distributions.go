@@ -37,10 +37,20 @@ func (s *Server) parseDistributionBody(r *http.Request, withTags bool) (*model.C
 }
 
 // distributionNode builds the Distribution element of d (§3.5): status is
-// what the response says; the active trusted signers and key groups are
-// domain.State's.
+// what the response says, "" for the status the edges' progress gives
+// (domain.DistributionStatus); the active trusted signers and key groups
+// are domain.State's.
 func (s *Server) distributionNode(ctx context.Context, tx keyfront.Tx, d *keyfront.Distribution, status string) (*model.Node, error) {
-	st, err := domain.State(ctx, tx, d)
+	p, err := s.rules.Progress(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if status == "" {
+		if status, err = domain.DistributionStatus(ctx, tx, p, d); err != nil {
+			return nil, err
+		}
+	}
+	st, err := domain.State(ctx, tx, p, d)
 	if err != nil {
 		return nil, err
 	}
@@ -115,13 +125,16 @@ func (s *Server) handleDistributionGet(w http.ResponseWriter, r *http.Request) e
 		d    *keyfront.Distribution
 		resp *model.Node
 	)
-	err := s.store.View(ctx, func(tx keyfront.Tx) error {
-		var err error
-		if d, err = domain.GetDistribution(ctx, tx, keyfront.DistributionID(r.PathValue("Id"))); err != nil {
+	err := s.awaitStatus(ctx, func() (bool, error) {
+		err := s.store.View(ctx, func(tx keyfront.Tx) error {
+			var err error
+			if d, err = domain.GetDistribution(ctx, tx, keyfront.DistributionID(r.PathValue("Id"))); err != nil {
+				return err
+			}
+			resp, err = s.distributionNode(ctx, tx, d, "")
 			return err
-		}
-		resp, err = s.distributionNode(ctx, tx, d, d.Status)
-		return err
+		})
+		return err == nil && resp.Str("Status") == domain.StatusInProgress, err
 	})
 	if err != nil {
 		return err
@@ -182,8 +195,8 @@ func (s *Server) handleDistributionDelete(w http.ResponseWriter, r *http.Request
 
 // distributionSummary builds the DistributionSummary of d: the members it
 // shares with DistributionConfig are copied from the stored configuration
-// (§3.5), the rest come from the record.
-func (s *Server) distributionSummary(d *keyfront.Distribution) (*model.Node, error) {
+// (§3.5), the rest come from the record; status is computed.
+func (s *Server) distributionSummary(d *keyfront.Distribution, status string) (*model.Node, error) {
 	cfg, err := model.StoredNode(d.Config)
 	if err != nil {
 		return nil, fmt.Errorf("controlapi: stored configuration of distribution %s: %w", d.ID, err)
@@ -193,7 +206,7 @@ func (s *Server) distributionSummary(d *keyfront.Distribution) (*model.Node, err
 	n.SetText("Id", string(d.ID))
 	n.SetText("ARN", s.rules.DistributionARN(d.ID))
 	n.SetText("ETag", d.ETag)
-	n.SetText("Status", d.Status)
+	n.SetText("Status", status)
 	n.SetTime("LastModifiedTime", d.LastModifiedTime)
 	n.SetText("DomainName", d.DomainName)
 	return n, nil
@@ -204,22 +217,35 @@ func (s *Server) handleDistributionList(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	var dists []*keyfront.Distribution
-	err = s.store.View(r.Context(), func(tx keyfront.Tx) error {
-		var err error
-		dists, err = tx.ListDistributions(r.Context(), keyfront.Page{Marker: marker, Limit: maxItems + 1})
-		return err
+	ctx := r.Context()
+	list := model.NewNode(model.ShDistributionList)
+	var items []*model.Node
+	err = s.store.View(ctx, func(tx keyfront.Tx) error {
+		dists, err := tx.ListDistributions(ctx, keyfront.Page{Marker: marker, Limit: maxItems + 1})
+		if err != nil {
+			return err
+		}
+		dists = pageInto(list, dists, maxItems, func(d *keyfront.Distribution) string { return string(d.ID) }, true, marker)
+		// One read of the nodes for the whole page, so that every summary
+		// is measured against the same progress.
+		p, err := s.rules.Progress(ctx, tx)
+		if err != nil {
+			return err
+		}
+		items = make([]*model.Node, len(dists))
+		for i, d := range dists {
+			status, err := domain.DistributionStatus(ctx, tx, p, d)
+			if err != nil {
+				return err
+			}
+			if items[i], err = s.distributionSummary(d, status); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
-	}
-	list := model.NewNode(model.ShDistributionList)
-	dists = pageInto(list, dists, maxItems, func(d *keyfront.Distribution) string { return string(d.ID) }, true, marker)
-	items := make([]*model.Node, len(dists))
-	for i, d := range dists {
-		if items[i], err = s.distributionSummary(d); err != nil {
-			return err
-		}
 	}
 	list.SetItems(items)
 	return s.writeXML(w, http.StatusOK, "DistributionList", list, "", "")

@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,7 +42,6 @@ type testEnv struct {
 	srv    *httptest.Server
 	store  *inmem.Store
 	client *cloudfront.Client
-	purged atomic.Int64
 }
 
 // newEnv starts a server; edit adjusts its Config.
@@ -58,10 +56,6 @@ func newEnv(tb testing.TB, edit func(*controlapi.Config)) *testEnv {
 		},
 		AccountID:  testAccountID,
 		EdgeDomain: "cloudfront.localhost",
-		Purge: func(ctx context.Context, _ keyfront.DistributionID, paths []string) error {
-			e.purged.Add(int64(len(paths)))
-			return nil
-		},
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -246,4 +240,20 @@ func newUnsignedServer(tb testing.TB, store *inmem.Store) *httptest.Server {
 	}))
 	tb.Cleanup(srv.Close)
 	return srv
+}
+
+// putNode reports an edge node that has applied the store's revision as it
+// is now plus ahead (a negative ahead: behind), seen now.
+func (e *testEnv) putNode(tb testing.TB, id string, ahead keyfront.Revision) {
+	tb.Helper()
+	err := e.store.Update(context.Background(), func(tx keyfront.Tx) error {
+		rev, err := tx.Revision(context.Background())
+		if err != nil {
+			return err
+		}
+		return tx.PutNode(context.Background(), &keyfront.Node{ID: id, Revision: max(rev+ahead, 0), LastSeen: time.Now()})
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 }

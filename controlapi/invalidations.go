@@ -3,6 +3,7 @@ package controlapi
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"keyfront"
 	"keyfront/domain"
@@ -39,6 +40,9 @@ func (s *Server) handleInvalidationCreate(w http.ResponseWriter, r *http.Request
 	var (
 		inv    *keyfront.Invalidation
 		replay bool
+		// A new invalidation is InProgress in the create response, as
+		// CloudFront's is (§3.4): no edge can have purged it yet.
+		status = domain.StatusInProgress
 	)
 	err := s.store.Update(ctx, func(tx keyfront.Tx) error {
 		if perr != nil {
@@ -46,60 +50,42 @@ func (s *Server) handleInvalidationCreate(w http.ResponseWriter, r *http.Request
 			return bodyFault(err, perr)
 		}
 		var err error
-		inv, replay, err = s.rules.CreateInvalidation(ctx, tx, dist, in)
+		if inv, replay, err = s.rules.CreateInvalidation(ctx, tx, dist, in); err != nil || !replay {
+			return err
+		}
+		// The same batch again reports where the first one got.
+		status, err = s.invalidationStatus(ctx, tx, inv)
 		return err
 	})
 	if err != nil {
 		return err
-	}
-	status := inv.Status
-	if !replay {
-		status = domain.StatusInProgress // the create response says InProgress (§3.4)
-		s.complete(ctx, inv)
 	}
 	return s.writeXML(w, http.StatusCreated, "Invalidation", invalidationNode(inv, status), "",
 		s.location(r, "distribution/"+string(dist)+"/invalidation/"+inv.ID))
 }
 
-// complete purges an in-progress invalidation's paths through
-// Config.Purge and, if that succeeds, records it as Completed. A failure
-// leaves it InProgress for the next read to retry. It updates inv.
-func (s *Server) complete(ctx context.Context, inv *keyfront.Invalidation) {
-	// The purge is worth finishing even if the client goes away.
-	ctx = context.WithoutCancel(ctx)
-	if s.cfg.Purge != nil {
-		if err := s.cfg.Purge(ctx, inv.DistributionID, domain.PurgePaths(inv.Paths)); err != nil {
-			s.log.Error("purging invalidation", "distribution", inv.DistributionID, "invalidation", inv.ID, "err", err)
-			return
-		}
-	}
-	err := s.store.Update(ctx, func(tx keyfront.Tx) error {
-		_, err := domain.CompleteInvalidation(ctx, tx, inv.DistributionID, inv.ID)
-		return err
-	})
-	if err != nil {
-		s.log.Error("completing invalidation", "distribution", inv.DistributionID, "invalidation", inv.ID, "err", err)
-		return
-	}
-	inv.Status = domain.StatusCompleted
-}
-
 func (s *Server) handleInvalidationGet(w http.ResponseWriter, r *http.Request) error {
 	dist := keyfront.DistributionID(r.PathValue("DistributionId"))
 	ctx := r.Context()
-	var inv *keyfront.Invalidation
-	err := s.store.View(ctx, func(tx keyfront.Tx) error {
-		var err error
-		inv, err = domain.GetInvalidation(ctx, tx, dist, r.PathValue("Id"))
-		return err
+	var (
+		inv    *keyfront.Invalidation
+		status string
+	)
+	err := s.awaitStatus(ctx, func() (bool, error) {
+		err := s.store.View(ctx, func(tx keyfront.Tx) error {
+			var err error
+			if inv, err = domain.GetInvalidation(ctx, tx, dist, r.PathValue("Id")); err != nil {
+				return err
+			}
+			status, err = s.invalidationStatus(ctx, tx, inv)
+			return err
+		})
+		return err == nil && status == domain.StatusInProgress, err
 	})
 	if err != nil {
 		return err
 	}
-	if inv.Status == domain.StatusInProgress {
-		s.complete(ctx, inv) // retry a purge that failed before
-	}
-	return s.writeXML(w, http.StatusOK, "Invalidation", invalidationNode(inv, inv.Status), "", "")
+	return s.writeXML(w, http.StatusOK, "Invalidation", invalidationNode(inv, status), "", "")
 }
 
 func (s *Server) handleInvalidationList(w http.ResponseWriter, r *http.Request) error {
@@ -109,25 +95,69 @@ func (s *Server) handleInvalidationList(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	ctx := r.Context()
-	var invs []*keyfront.Invalidation
+	list := model.NewNode(model.ShInvalidationList)
+	var items []*model.Node
 	err = s.store.View(ctx, func(tx keyfront.Tx) error {
-		var err error
-		invs, err = domain.ListInvalidations(ctx, tx, dist, keyfront.Page{Marker: marker, Limit: maxItems + 1})
-		return err
+		invs, err := domain.ListInvalidations(ctx, tx, dist, keyfront.Page{Marker: marker, Limit: maxItems + 1})
+		if err != nil {
+			return err
+		}
+		invs = pageInto(list, invs, maxItems, func(i *keyfront.Invalidation) string { return i.ID }, true, marker)
+		p, err := s.rules.Progress(ctx, tx)
+		if err != nil {
+			return err
+		}
+		items = make([]*model.Node, len(invs))
+		for i, inv := range invs {
+			status, err := domain.InvalidationStatus(ctx, tx, p, inv)
+			if err != nil {
+				return err
+			}
+			it := model.NewNode(model.ShInvalidationSummary)
+			it.SetText("Id", inv.ID)
+			it.SetTime("CreateTime", inv.CreateTime)
+			it.SetText("Status", status)
+			items[i] = it
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	list := model.NewNode(model.ShInvalidationList)
-	invs = pageInto(list, invs, maxItems, func(i *keyfront.Invalidation) string { return i.ID }, true, marker)
-	items := make([]*model.Node, len(invs))
-	for i, inv := range invs {
-		it := model.NewNode(model.ShInvalidationSummary)
-		it.SetText("Id", inv.ID)
-		it.SetTime("CreateTime", inv.CreateTime)
-		it.SetText("Status", inv.Status)
-		items[i] = it
-	}
 	list.SetItems(items)
 	return s.writeXML(w, http.StatusOK, "InvalidationList", list, "", "")
+}
+
+// invalidationStatus is inv's status as the live edges' progress gives it
+// (domain.InvalidationStatus): Completed once every live edge purged it.
+func (s *Server) invalidationStatus(ctx context.Context, tx keyfront.Tx, inv *keyfront.Invalidation) (string, error) {
+	p, err := s.rules.Progress(ctx, tx)
+	if err != nil {
+		return "", err
+	}
+	return domain.InvalidationStatus(ctx, tx, p, inv)
+}
+
+// statusPoll is how often awaitStatus reads the edges' progress again.
+// Nodes' reports are not changes of the store, so there is no Wait for
+// them: reading one small table every 10 ms for at most
+// Config.StatusWait costs little.
+const statusPoll = 10 * time.Millisecond
+
+// awaitStatus calls read until it reports that the status it read is not
+// InProgress, it fails, Config.StatusWait has passed or ctx ends; the
+// values read last are the answer.
+func (s *Server) awaitStatus(ctx context.Context, read func() (inProgress bool, err error)) error {
+	deadline := time.Now().Add(s.cfg.StatusWait)
+	for {
+		inProgress, err := read()
+		if err != nil || !inProgress || !time.Now().Add(statusPoll).Before(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil // answer what was read; the client has gone anyway
+		case <-time.After(statusPoll):
+		}
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/smithy-go"
 
-	"keyfront"
 	"keyfront/controlapi"
 )
 
@@ -24,18 +22,7 @@ func batch(ref string, paths ...string) *types.InvalidationBatch {
 
 func TestInvalidationLifecycle(t *testing.T) {
 	ctx := context.Background()
-	var (
-		mu     sync.Mutex
-		purged []string
-	)
-	e := newEnv(t, func(c *controlapi.Config) {
-		c.Purge = func(_ context.Context, dist keyfront.DistributionID, paths []string) error {
-			mu.Lock()
-			defer mu.Unlock()
-			purged = append(purged, paths...)
-			return nil
-		}
-	})
+	e := newEnv(t, nil)
 	c := e.client
 	d := e.createDistribution(t, distConfig("d")).Distribution.Id
 
@@ -48,15 +35,10 @@ func TestInvalidationLifecycle(t *testing.T) {
 		t.Errorf("create status = %q, want InProgress (§3.4)", got)
 	}
 	// The CLI sends paths without the leading slash; they are echoed as sent
-	// and purged with it (§3.4 Choice).
+	// (§3.4 Choice).
 	if !slices.Equal(out.Invalidation.InvalidationBatch.Paths.Items, []string{"/index.html", "images/*"}) {
 		t.Errorf("paths echoed = %v", out.Invalidation.InvalidationBatch.Paths.Items)
 	}
-	mu.Lock()
-	if !slices.Equal(purged, []string{"/index.html", "/images/*"}) {
-		t.Errorf("purged %v", purged)
-	}
-	mu.Unlock()
 
 	start := time.Now()
 	done, err := cloudfront.NewInvalidationCompletedWaiter(c).WaitForOutput(ctx,
@@ -106,19 +88,14 @@ func TestInvalidationLifecycle(t *testing.T) {
 	wantErr[*types.InvalidArgument](t, err)
 }
 
-func TestInvalidationPurgeRetried(t *testing.T) {
+// TestInvalidationCompletedWhenEveryLiveEdgePurged checks that an
+// invalidation stays InProgress while a live edge has not applied the
+// revision that stored it, and is Completed once it has.
+func TestInvalidationCompletedWhenEveryLiveEdgePurged(t *testing.T) {
 	ctx := context.Background()
-	var fail sync.Map // set: purge fails
-	fail.Store("on", true)
-	e := newEnv(t, func(c *controlapi.Config) {
-		c.Purge = func(context.Context, keyfront.DistributionID, []string) error {
-			if _, ok := fail.Load("on"); ok {
-				return errors.New("edge unreachable")
-			}
-			return nil
-		}
-	})
+	e := newEnv(t, func(c *controlapi.Config) { c.StatusWait = -1 })
 	d := e.createDistribution(t, distConfig("d")).Distribution.Id
+	e.putNode(t, "edge-1", 0) // up to date before the invalidation
 	out, err := e.client.CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{DistributionId: d, InvalidationBatch: batch("r", "/*")})
 	if err != nil {
 		t.Fatal(err)
@@ -131,19 +108,33 @@ func TestInvalidationPurgeRetried(t *testing.T) {
 		}
 		return aws.ToString(g.Invalidation.Status)
 	}
-	if s := get(); s != "InProgress" {
-		t.Errorf("status while the purge fails = %q, want InProgress", s)
+	list := func() string {
+		t.Helper()
+		l, err := e.client.ListInvalidations(ctx, &cloudfront.ListInvalidationsInput{DistributionId: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(l.InvalidationList.Items[0].Status)
+	}
+	if got, want := get(), "InProgress"; got != want {
+		t.Errorf("GetInvalidation while the edge has not purged: %q, want %q", got, want)
+	}
+	if got, want := list(), "InProgress"; got != want {
+		t.Errorf("ListInvalidations while the edge has not purged: %q, want %q", got, want)
 	}
 	dist, err := e.client.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: d})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := aws.ToInt32(dist.Distribution.InProgressInvalidationBatches); n != 1 {
-		t.Errorf("InProgressInvalidationBatches = %d, want 1", n)
+	if got, want := aws.ToInt32(dist.Distribution.InProgressInvalidationBatches), int32(1); got != want {
+		t.Errorf("InProgressInvalidationBatches = %d, want %d", got, want)
 	}
-	fail.Delete("on")
-	if s := get(); s != "Completed" {
-		t.Errorf("status once the purge works = %q, want Completed", s)
+	e.putNode(t, "edge-1", 0) // the edge applied the invalidation
+	if got, want := get(), "Completed"; got != want {
+		t.Errorf("GetInvalidation once the edge purged: %q, want %q", got, want)
+	}
+	if got, want := list(), "Completed"; got != want {
+		t.Errorf("ListInvalidations once the edge purged: %q, want %q", got, want)
 	}
 }
 

@@ -97,13 +97,22 @@ type Config struct {
 	// bits (for tests with the published RSA-1024 vectors; §7).
 	AllowAnyRSASize bool
 
-	// Purge, if not nil, removes the paths of an invalidation from every
-	// edge cache of the distribution; paths start with "/" and may end in
-	// "*". It is called after an invalidation is stored and before it is
-	// reported Completed; if it fails the invalidation stays InProgress and
-	// Purge is tried again when the invalidation is read. Nil means there
-	// is nothing to purge.
-	Purge func(ctx context.Context, dist keyfront.DistributionID, paths []string) error
+	// NodeLiveTimeout is how long after its last report an edge node
+	// still holds a distribution's Deployed and an invalidation's
+	// Completed back (domain.ReadProgress). Zero means
+	// domain.DefaultLiveTimeout (10 s).
+	NodeLiveTimeout time.Duration
+
+	// StatusWait is how long GetDistribution and GetInvalidation wait for
+	// the live edges to catch up before they answer InProgress. An edge
+	// applies a change within milliseconds in the same process and within
+	// about a tenth of a second in another, while the AWS CLI's and SDKs'
+	// waiters poll again only after 60 s (DistributionDeployed) or 20 s
+	// (InvalidationCompleted; "delay" in botocore's
+	// data/cloudfront/2020-05-31/waiters-2.json): answering the truth a
+	// moment later saves them that. Zero means DefaultStatusWait;
+	// negative means no wait.
+	StatusWait time.Duration
 
 	// Explain, if not nil, evaluates a viewer request as the edge would
 	// decide it (edge.Server.Explain) for keyfront's own route POST
@@ -122,6 +131,9 @@ type Config struct {
 	// use (the Server serialises reads).
 	Rand io.Reader
 }
+
+// DefaultStatusWait is Config.StatusWait's default.
+const DefaultStatusWait = time.Second
 
 // Defaults of the Config fields that bound request bodies.
 const (
@@ -182,11 +194,15 @@ func NewServer(c Config) *Server {
 		EdgeDomain:      s.cfg.EdgeDomain,
 		Quotas:          c.Quotas,
 		AllowAnyRSASize: c.AllowAnyRSASize,
+		NodeLiveTimeout: c.NodeLiveTimeout,
 		Now:             s.now,
 		Rand:            s.rand,
 	})
 	if s.cfg.MaxBodyBytes <= 0 {
 		s.cfg.MaxBodyBytes = 1 << 20
+	}
+	if s.cfg.StatusWait == 0 {
+		s.cfg.StatusWait = DefaultStatusWait
 	}
 	if s.cfg.BodyTimeout <= 0 {
 		s.cfg.BodyTimeout = DefaultBodyTimeout

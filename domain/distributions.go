@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"keyfront"
 	"keyfront/model"
@@ -12,8 +11,9 @@ import (
 
 // Distributions (control-api.md §3.5, §5, §6, §7, §10).
 
-// Distribution statuses (§3.5). The store holds StatusDeployed as soon as
-// a configuration is written: edges read it from the store. Create and
+// Distribution statuses (§3.5). What the store holds in
+// keyfront.Distribution.Status is not what a client is told: the status
+// is computed when it is read (DistributionStatus, status.go). Create and
 // update responses say StatusInProgress, as CloudFront's do.
 const (
 	StatusDeployed   = "Deployed"
@@ -21,23 +21,35 @@ const (
 )
 
 // checkDistribution applies the rules that need the store, in the order of
-// §10: uniqueness, references, quotas. all is every distribution; self is
-// the one being updated ("" on create).
-func (r *Rules) checkDistribution(ctx context.Context, tx keyfront.Tx, c *model.DistributionConfig, all []*keyfront.Distribution, self keyfront.DistributionID) error {
+// §10: uniqueness, references, quotas. self is the distribution being
+// updated ("" on create). Every lookup goes through an index
+// (keyfront.Tx.FindDistributions), so that its cost does not grow with the
+// number of distributions (bench/README.md).
+func (r *Rules) checkDistribution(ctx context.Context, tx keyfront.Tx, c *model.DistributionConfig, self keyfront.DistributionID) error {
+	// others returns the distributions other than self that q selects, at
+	// most limit of them.
+	others := func(q keyfront.DistributionQuery, limit int) ([]keyfront.DistributionID, error) {
+		ids, err := tx.FindDistributions(ctx, q, keyfront.Page{Limit: limit + 1})
+		ids = slices.DeleteFunc(ids, func(id keyfront.DistributionID) bool { return id == self })
+		return ids[:min(len(ids), limit)], err
+	}
 	// Uniqueness (§6).
-	for _, d := range all {
-		if d.ID == self {
-			continue
+	if self == "" {
+		ids, err := others(keyfront.DistributionQuery{CallerReference: c.CallerReference}, 1)
+		if err != nil {
+			return err
 		}
-		if self == "" && d.CallerReference == c.CallerReference {
-			return errorf("DistributionAlreadyExists", msgDistributionCallerRefUsed, d.ID)
+		if len(ids) > 0 {
+			return errorf("DistributionAlreadyExists", msgDistributionCallerRefUsed, ids[0])
 		}
-		for _, a := range d.Aliases {
-			for _, b := range c.Aliases {
-				if strings.EqualFold(a, b) {
-					return errorf("CNAMEAlreadyExists", msgCNAMEAlreadyExists+" %s is used by distribution %s.", b, d.ID)
-				}
-			}
+	}
+	for _, a := range c.Aliases {
+		ids, err := others(keyfront.DistributionQuery{Alias: a}, 1)
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			return errorf("CNAMEAlreadyExists", msgCNAMEAlreadyExists+" %s is used by distribution %s.", a, ids[0])
 		}
 	}
 
@@ -96,13 +108,11 @@ func (r *Rules) checkDistribution(ctx context.Context, tx keyfront.Tx, c *model.
 		}
 	}
 	for _, id := range keyGroups {
-		n := 1
-		for _, d := range all {
-			if d.ID != self && slices.Contains(d.KeyGroupIDs, id) {
-				n++
-			}
+		ids, err := others(keyfront.DistributionQuery{KeyGroupID: id}, q.DistributionsPerKeyGroup)
+		if err != nil {
+			return err
 		}
-		if n > q.DistributionsPerKeyGroup {
+		if n := len(ids) + 1; n > q.DistributionsPerKeyGroup {
 			return errorf("TooManyDistributionsAssociatedToKeyGroup", "Key group %s may be trusted by at most %d distributions.", id, q.DistributionsPerKeyGroup)
 		}
 	}
@@ -136,14 +146,14 @@ func (r *Rules) CreateDistribution(ctx context.Context, tx keyfront.Tx, c *model
 		Config:                 c.XML,
 		Tags:                   tags,
 	}
-	all, err := tx.ListDistributions(ctx, keyfront.Page{})
+	if err := r.checkDistribution(ctx, tx, c.Config, ""); err != nil {
+		return nil, err
+	}
+	n, err := tx.CountDistributions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.checkDistribution(ctx, tx, c.Config, all, ""); err != nil {
-		return nil, err
-	}
-	if len(all) >= r.quotas.Distributions {
+	if n >= r.quotas.Distributions {
 		return nil, errorf("TooManyDistributions", "Processing your request would cause you to exceed the maximum number of distributions allowed (%d).", r.quotas.Distributions)
 	}
 	id, err := unusedID(func() string { return r.newID("E") }, func(id string) error {
@@ -154,8 +164,15 @@ func (r *Rules) CreateDistribution(ctx context.Context, tx keyfront.Tx, c *model
 		return nil, err
 	}
 	d.ID = keyfront.DistributionID(id)
-	for d.DomainName == "" || slices.ContainsFunc(all, func(o *keyfront.Distribution) bool { return o.DomainName == d.DomainName }) {
+	for d.DomainName == "" {
 		d.DomainName = r.newDomainName()
+		taken, err := tx.FindDistributions(ctx, keyfront.DistributionQuery{DomainName: d.DomainName}, keyfront.Page{Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(taken) > 0 {
+			d.DomainName = ""
+		}
 	}
 	return d, tx.PutDistribution(ctx, d)
 }
@@ -187,11 +204,7 @@ func (r *Rules) UpdateDistribution(ctx context.Context, tx keyfront.Tx, id keyfr
 	if ref := c.Config.CallerReference; ref != d.CallerReference {
 		return nil, errorf("IllegalUpdate", "You can't change the CallerReference of a distribution (%q to %q).", d.CallerReference, ref)
 	}
-	all, err := tx.ListDistributions(ctx, keyfront.Page{})
-	if err != nil {
-		return nil, err
-	}
-	if err := r.checkDistribution(ctx, tx, c.Config, all, id); err != nil {
+	if err := r.checkDistribution(ctx, tx, c.Config, id); err != nil {
 		return nil, err
 	}
 	d.ETag = r.newETag()
@@ -225,18 +238,7 @@ func DistributionsByKeyGroup(ctx context.Context, tx keyfront.Tx, kg keyfront.Ke
 	if _, err := GetKeyGroup(ctx, tx, kg); err != nil {
 		return nil, err
 	}
-	all, err := tx.ListDistributions(ctx, keyfront.Page{})
-	if err != nil {
-		return nil, err
-	}
-	var ids []keyfront.DistributionID
-	for _, d := range all {
-		if string(d.ID) > marker && slices.Contains(d.KeyGroupIDs, kg) {
-			ids = append(ids, d.ID)
-		}
-	}
-	slices.Sort(ids)
-	return ids, nil
+	return tx.FindDistributions(ctx, keyfront.DistributionQuery{KeyGroupID: kg}, keyfront.Page{Marker: marker})
 }
 
 // DistributionState is what a Distribution response shows beside the
@@ -266,7 +268,10 @@ type ActiveKeyGroup struct {
 // configuration: ActiveTrustedKeyGroups lists the current keys of the
 // enabled trusted key groups, ActiveTrustedSigners the account's keys when
 // TrustedSigners is enabled.
-func State(ctx context.Context, tx keyfront.Tx, d *keyfront.Distribution) (*DistributionState, error) {
+//
+// p says how far the edges got, for the count of invalidations in
+// progress (InvalidationStatus).
+func State(ctx context.Context, tx keyfront.Tx, p *Progress, d *keyfront.Distribution) (*DistributionState, error) {
 	cfg, err := model.DecodeStored(d.Config)
 	if err != nil {
 		return nil, fmt.Errorf("domain: stored configuration of distribution %s: %w", d.ID, err)
@@ -277,7 +282,11 @@ func State(ctx context.Context, tx keyfront.Tx, d *keyfront.Distribution) (*Dist
 	}
 	st := &DistributionState{}
 	for _, inv := range invs {
-		if inv.Status == StatusInProgress {
+		status, err := InvalidationStatus(ctx, tx, p, inv)
+		if err != nil {
+			return nil, err
+		}
+		if status == StatusInProgress {
 			st.InProgressInvalidations++
 		}
 	}

@@ -11,7 +11,9 @@ import (
 
 // Invalidations (control-api.md §3.4, §6, §7).
 
-// StatusCompleted is the status of an invalidation whose paths are purged.
+// StatusCompleted is the status of an invalidation whose paths every live
+// edge has purged (InvalidationStatus). The store keeps every invalidation
+// as StatusInProgress: its status is computed when it is read.
 const StatusCompleted = "Completed"
 
 // InvalidationBatch is what a client asks to invalidate.
@@ -86,6 +88,10 @@ func (r *Rules) CreateInvalidation(ctx context.Context, tx keyfront.Tx, dist key
 	if err != nil {
 		return nil, false, err
 	}
+	progress, err := r.Progress(ctx, tx)
+	if err != nil {
+		return nil, false, err
+	}
 	files, wild := countPaths(b.Paths)
 	for _, e := range existing {
 		if e.CallerReference == b.CallerReference {
@@ -94,7 +100,11 @@ func (r *Rules) CreateInvalidation(ctx context.Context, tx keyfront.Tx, dist key
 			}
 			return nil, false, errorf("InvalidationBatchAlreadyExists", "Invalidation %s already uses CallerReference %q with other paths.", e.ID, b.CallerReference)
 		}
-		if e.Status == StatusInProgress {
+		status, err := InvalidationStatus(ctx, tx, progress, e)
+		if err != nil {
+			return nil, false, err
+		}
+		if status == StatusInProgress {
 			f, w := countPaths(e.Paths)
 			files, wild = files+f, wild+w
 		}
@@ -138,19 +148,4 @@ func ListInvalidations(ctx context.Context, tx keyfront.Tx, dist keyfront.Distri
 		return nil, err
 	}
 	return tx.ListInvalidations(ctx, dist, p)
-}
-
-// CompleteInvalidation records an invalidation as Completed, once its
-// paths are purged, and returns it. Completing one already Completed
-// changes nothing.
-func CompleteInvalidation(ctx context.Context, tx keyfront.Tx, dist keyfront.DistributionID, id string) (*keyfront.Invalidation, error) {
-	inv, err := tx.GetInvalidation(ctx, dist, id)
-	if err != nil {
-		return nil, err
-	}
-	if inv.Status == StatusCompleted {
-		return inv, nil
-	}
-	inv.Status = StatusCompleted
-	return inv, tx.PutInvalidation(ctx, inv)
 }

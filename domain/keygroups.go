@@ -142,16 +142,18 @@ func (r *Rules) UpdateKeyGroup(ctx context.Context, tx keyfront.Tx, id keyfront.
 	if !keysChanged {
 		return g, nil
 	}
-	dists, err := tx.ListDistributions(ctx, keyfront.Page{})
+	ids, err := tx.FindDistributions(ctx, keyfront.DistributionQuery{KeyGroupID: id}, keyfront.Page{})
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range dists {
-		if slices.Contains(d.KeyGroupIDs, id) {
-			d.ETag, d.LastModifiedTime = r.newETag(), now
-			if err := tx.PutDistribution(ctx, d); err != nil {
-				return nil, err
-			}
+	for _, did := range ids {
+		d, err := tx.GetDistribution(ctx, did)
+		if err != nil {
+			return nil, err
+		}
+		d.ETag, d.LastModifiedTime = r.newETag(), now
+		if err := tx.PutDistribution(ctx, d); err != nil {
+			return nil, err
 		}
 	}
 	return g, nil
@@ -163,14 +165,12 @@ func DeleteKeyGroup(ctx context.Context, tx keyfront.Tx, id keyfront.KeyGroupID,
 	if _, err := KeyGroupForUpdate(ctx, tx, id, ifMatch); err != nil {
 		return err
 	}
-	dists, err := tx.ListDistributions(ctx, keyfront.Page{})
+	ids, err := tx.FindDistributions(ctx, keyfront.DistributionQuery{KeyGroupID: id}, keyfront.Page{Limit: 1})
 	if err != nil {
 		return err
 	}
-	for _, d := range dists {
-		if slices.Contains(d.KeyGroupIDs, id) {
-			return errorf("ResourceInUse", msgResourceInUse+" Distribution %s trusts key group %s.", d.ID, id)
-		}
+	if len(ids) > 0 {
+		return errorf("ResourceInUse", msgResourceInUse+" Distribution %s trusts key group %s.", ids[0], id)
 	}
 	return tx.DeleteKeyGroup(ctx, id)
 }

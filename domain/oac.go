@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"slices"
 	"unicode/utf8"
 
 	"keyfront"
@@ -116,14 +115,12 @@ func DeleteOriginAccessControl(ctx context.Context, tx keyfront.Tx, id, ifMatch 
 	if _, err := OriginAccessControlForUpdate(ctx, tx, id, ifMatch); err != nil {
 		return err
 	}
-	dists, err := tx.ListDistributions(ctx, keyfront.Page{})
+	ids, err := tx.FindDistributions(ctx, keyfront.DistributionQuery{OriginAccessControlID: id}, keyfront.Page{Limit: 1})
 	if err != nil {
 		return err
 	}
-	for _, d := range dists {
-		if slices.Contains(d.OriginAccessControlIDs, id) {
-			return errorf("OriginAccessControlInUse", "Cannot delete the origin access control because it's in use: distribution %s uses it.", d.ID)
-		}
+	if len(ids) > 0 {
+		return errorf("OriginAccessControlInUse", "Cannot delete the origin access control because it's in use: distribution %s uses it.", ids[0])
 	}
 	return tx.DeleteOriginAccessControl(ctx, id)
 }

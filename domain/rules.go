@@ -28,6 +28,11 @@ type Config struct {
 	// bits (for tests with the published RSA-1024 vectors; §7).
 	AllowAnyRSASize bool
 
+	// NodeLiveTimeout is how long after its last report an edge node
+	// still holds Deployed and Completed back (status.go). Zero means
+	// DefaultLiveTimeout (10 s).
+	NodeLiveTimeout time.Duration
+
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
 

@@ -443,6 +443,62 @@ func (t *tx) ListDistributions(_ context.Context, p keyfront.Page) ([]*keyfront.
 	return list(t.st.dists, "inmem: list distributions", p, cloneDistribution)
 }
 
+// FindDistributions returns the IDs of the distributions q selects. The
+// in-memory store scans them: it is for tests, and copies every map on
+// each Update anyway.
+func (t *tx) FindDistributions(_ context.Context, q keyfront.DistributionQuery, p keyfront.Page) ([]keyfront.DistributionID, error) {
+	const op = "inmem: find distributions"
+	if err := q.Check(); err != nil {
+		err.(*keyfront.Error).Op = op
+		return nil, err
+	}
+	if err := checkPage(op, p); err != nil {
+		return nil, err
+	}
+	out := []keyfront.DistributionID{}
+	for _, id := range slices.Sorted(maps.Keys(t.st.dists)) {
+		d := t.st.dists[id]
+		if string(id) <= p.Marker {
+			continue
+		}
+		match := false
+		switch {
+		case q.CallerReference != "":
+			match = d.CallerReference == q.CallerReference
+		case q.Alias != "":
+			match = slices.ContainsFunc(d.Aliases, func(a string) bool { return asciiLower(a) == asciiLower(q.Alias) })
+		case q.DomainName != "":
+			match = d.DomainName == q.DomainName
+		case q.KeyGroupID != "":
+			match = slices.Contains(d.KeyGroupIDs, q.KeyGroupID)
+		default:
+			match = slices.Contains(d.OriginAccessControlIDs, q.OriginAccessControlID)
+		}
+		if !match {
+			continue
+		}
+		out = append(out, id)
+		if p.Limit > 0 && len(out) == p.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// asciiLower lower-cases ASCII letters only, as SQLite's lower() does.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// CountDistributions returns the number of distributions.
+func (t *tx) CountDistributions(context.Context) (int, error) { return len(t.st.dists), nil }
+
 // PutDistribution inserts d or replaces the distribution with its ID,
 // keeping its invalidations.
 func (t *tx) PutDistribution(_ context.Context, d *keyfront.Distribution) error {

@@ -315,7 +315,114 @@ func (t *tx) PutDistribution(ctx context.Context, d *keyfront.Distribution) erro
 		text[0], text[1], text[2], config, text[3]); err != nil {
 		return err
 	}
+	if err := t.putDistributionRefs(ctx, op, d); err != nil {
+		return err
+	}
 	return t.record(ctx, op, keyfront.RecordID{Kind: keyfront.KindDistribution, ID: string(d.ID)})
+}
+
+// Kinds of row in distribution_refs (migration 0004).
+const (
+	refAlias               = "alias"
+	refKeyGroup            = "key-group"
+	refOriginAccessControl = "origin-access-control"
+)
+
+// putDistributionRefs rewrites d's rows in distribution_refs.
+func (t *tx) putDistributionRefs(ctx context.Context, op string, d *keyfront.Distribution) error {
+	if err := t.exec(ctx, op, `DELETE FROM distribution_refs WHERE distribution_id = ?`, string(d.ID)); err != nil {
+		return err
+	}
+	insert := func(kind, value string) error {
+		return t.exec(ctx, op, `INSERT OR IGNORE INTO distribution_refs (kind, value, distribution_id) VALUES (?, ?, ?)`,
+			kind, value, string(d.ID))
+	}
+	for _, a := range d.Aliases {
+		if err := insert(refAlias, asciiLower(a)); err != nil {
+			return err
+		}
+	}
+	for _, g := range d.KeyGroupIDs {
+		if err := insert(refKeyGroup, string(g)); err != nil {
+			return err
+		}
+	}
+	for _, o := range d.OriginAccessControlIDs {
+		if err := insert(refOriginAccessControl, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// asciiLower lower-cases ASCII letters only, as SQLite's lower() does in
+// migration 0004.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// FindDistributions returns the IDs of the distributions q selects, from
+// the indexes of migration 0004.
+func (t *tx) FindDistributions(ctx context.Context, q keyfront.DistributionQuery, p keyfront.Page) ([]keyfront.DistributionID, error) {
+	const op = "sqlite: find distributions"
+	if err := q.Check(); err != nil {
+		err.(*keyfront.Error).Op = op
+		return nil, err
+	}
+	limit, err := sqlLimit(op, p)
+	if err != nil {
+		return nil, err
+	}
+	var query string
+	var value string
+	switch {
+	case q.CallerReference != "":
+		query, value = `SELECT id FROM distributions WHERE caller_reference = ? AND id > ? ORDER BY id LIMIT ?`, q.CallerReference
+	case q.DomainName != "":
+		query, value = `SELECT id FROM distributions WHERE domain_name = ? AND id > ? ORDER BY id LIMIT ?`, q.DomainName
+	default:
+		kind := refOriginAccessControl
+		value = q.OriginAccessControlID
+		switch {
+		case q.Alias != "":
+			kind, value = refAlias, asciiLower(q.Alias)
+		case q.KeyGroupID != "":
+			kind, value = refKeyGroup, string(q.KeyGroupID)
+		}
+		query = `SELECT distribution_id FROM distribution_refs WHERE kind = '` + kind + `' AND value = ? AND distribution_id > ? ORDER BY distribution_id LIMIT ?`
+	}
+	rows, err := t.tx.QueryContext(ctx, query, value, p.Marker, limit)
+	if err != nil {
+		return nil, internal(ctx, op, err)
+	}
+	defer rows.Close()
+	out := []keyfront.DistributionID{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, internal(ctx, op, err)
+		}
+		out = append(out, keyfront.DistributionID(id))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(ctx, op, err)
+	}
+	return out, nil
+}
+
+// CountDistributions returns the number of distributions.
+func (t *tx) CountDistributions(ctx context.Context) (int, error) {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM distributions`).Scan(&n); err != nil {
+		return 0, internal(ctx, "sqlite: count distributions", err)
+	}
+	return n, nil
 }
 
 // DeleteDistribution deletes the distribution with that ID and, through the

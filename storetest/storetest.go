@@ -49,6 +49,9 @@
 //     numbers either side of each. Close ends the Waits in progress.
 //   - Nodes are listed by ID like the other kinds; LastSeen is kept to the
 //     millisecond.
+//   - FindDistributions follows every Put and Delete of a distribution,
+//     matches aliases without regard to ASCII case, and pages like the
+//     lists.
 //
 // Durability across Close and a killed process depends on how a store is
 // opened, so each implementation tests it in its own package.
@@ -83,6 +86,7 @@ func Run(t *testing.T, openWith func(t *testing.T, o Options) keyfront.Store) {
 	t.Run("KeyGroup", func(t *testing.T) { testKind(t, open, keyGroups) })
 	t.Run("OriginAccessControl", func(t *testing.T) { testKind(t, open, originAccessControls) })
 	t.Run("Distribution", func(t *testing.T) { testKind(t, open, distributions) })
+	t.Run("FindDistributions", func(t *testing.T) { testFindDistributions(t, open) })
 	t.Run("Invalidation", func(t *testing.T) { testInvalidations(t, open) })
 	t.Run("Transaction", func(t *testing.T) { testTransactions(t, open) })
 	t.Run("Objects", func(t *testing.T) { testObjects(t, open) })

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -97,6 +98,21 @@ type Config struct {
 	// Quotas raise or lower CloudFront's default limits; zero keeps the
 	// default.
 	Quotas QuotaConfig `yaml:"quotas"`
+	// Store is the path of the SQLite database that holds the
+	// configuration. Empty (the default) means keyfront.db in DataDir. An
+	// edge process with a data directory of its own names the control
+	// plane's database here, so that every process on the host follows
+	// the same store; it then takes the deployment's identity (account and
+	// the secret its origin requests are signed with) from identity.json
+	// next to that database. A postgres:// DSN is refused: PostgreSQL
+	// support is not built yet.
+	Store string `yaml:"store"`
+	// NodeLiveTimeout is how long after an edge's last heartbeat the
+	// control API still waits for it before saying Deployed or Completed;
+	// an edge silent for longer is stale and no longer holds them back.
+	// A Go duration; default "10s". It must exceed the edges' heartbeat
+	// (1 s) and the clock skew between hosts.
+	NodeLiveTimeout string `yaml:"node_live_timeout"`
 	// FeedKeepRevisions is how many revisions of configuration changes
 	// the store's change log keeps; an edge further behind than that
 	// (one that was down) reloads its whole configuration instead of
@@ -130,6 +146,7 @@ func defaultConfig() Config {
 		CacheMemoryBytes: 256 << 20,
 		LogLevel:         "info",
 		BodyIdleTimeout:  "20s",
+		NodeLiveTimeout:  "10s",
 
 		FeedKeepRevisions: sqlite.DefaultKeepRevisions,
 	}
@@ -175,6 +192,8 @@ var envVars = []struct {
 	{"KEYFRONT_LOG_FORMAT", func(c *Config, v string) { c.LogFormat = v }},
 	{"KEYFRONT_LOG_LEVEL", func(c *Config, v string) { c.LogLevel = v }},
 	{"KEYFRONT_BODY_IDLE_TIMEOUT", func(c *Config, v string) { c.BodyIdleTimeout = v }},
+	{"KEYFRONT_STORE", func(c *Config, v string) { c.Store = v }},
+	{"KEYFRONT_NODE_LIVE_TIMEOUT", func(c *Config, v string) { c.NodeLiveTimeout = v }},
 }
 
 // applyEnv sets every setting whose KEYFRONT_* variable is non-empty.
@@ -300,6 +319,12 @@ func (c *Config) Validate() error {
 	if _, err := c.bodyIdleTimeout(); err != nil {
 		return err
 	}
+	if _, err := c.nodeLiveTimeout(); err != nil {
+		return err
+	}
+	if err := c.validateStore(); err != nil {
+		return err
+	}
 	for name, v := range map[string]int{"public_keys": c.Quotas.PublicKeys, "key_groups": c.Quotas.KeyGroups,
 		"distributions": c.Quotas.Distributions, "distributions_per_key_group": c.Quotas.DistributionsPerKeyGroup} {
 		if v < 0 {
@@ -324,6 +349,59 @@ func (c *Config) bodyIdleTimeout() (time.Duration, error) {
 		return 0, fmt.Errorf("body_idle_timeout %q is not a positive duration: use e.g. 20s, 500ms or 2m", c.BodyIdleTimeout)
 	}
 	return d, nil
+}
+
+// mustNodeLiveTimeout returns NodeLiveTimeout of a validated Config.
+func (c *Config) mustNodeLiveTimeout() time.Duration {
+	d, _ := c.nodeLiveTimeout()
+	return d
+}
+
+// nodeLiveTimeout parses NodeLiveTimeout.
+func (c *Config) nodeLiveTimeout() (time.Duration, error) {
+	d, err := time.ParseDuration(c.NodeLiveTimeout)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("node_live_timeout %q is not a positive duration: use e.g. 10s or 1m, longer than the edges' 1 s heartbeat", c.NodeLiveTimeout)
+	}
+	return d, nil
+}
+
+// validateStore refuses a store setting keyfront cannot open.
+func (c *Config) validateStore() error {
+	lower := strings.ToLower(c.Store)
+	switch {
+	case strings.HasPrefix(lower, "postgres://"), strings.HasPrefix(lower, "postgresql://"):
+		return errors.New("store: PostgreSQL support is not built yet; set store (--store) to the path of a SQLite database file, or leave it empty for keyfront.db in the data directory")
+	case strings.Contains(c.Store, "://"):
+		return fmt.Errorf("store %q: use the path of a SQLite database file (e.g. /var/lib/keyfront/keyfront.db), or leave it empty for keyfront.db in the data directory", c.Store)
+	}
+	return nil
+}
+
+// storePath returns the SQLite database to open.
+func (c *Config) storePath() string {
+	if c.Store == "" {
+		return filepath.Join(c.DataDir, storeFile)
+	}
+	return c.Store
+}
+
+// storeFile is the name of the default database in the data directory.
+const storeFile = "keyfront.db"
+
+// sharedStore reports whether the store is another directory's database,
+// whose directory then holds the deployment's identity.
+func (c *Config) sharedStore() (dir string, shared bool) {
+	if c.Store == "" {
+		return c.DataDir, false
+	}
+	dir = filepath.Dir(c.Store)
+	a, errA := filepath.Abs(dir)
+	b, errB := filepath.Abs(c.DataDir)
+	if errA == nil && errB == nil && a == b {
+		return c.DataDir, false
+	}
+	return dir, true
 }
 
 // trustedProxies parses TrustedProxies; a bare address is a /32 or /128.

@@ -52,6 +52,11 @@ func loadIdentity(dataDir string, c *Config) (id identity, generated bool, err e
 		return id, false, fmt.Errorf("read %s: %w", path, err)
 	}
 	changed := false
+	if id.AccountID == "" && c.AccountID != "" {
+		// Recorded, so that processes sharing the store read the account
+		// in use (loadSharedIdentity).
+		id.AccountID, changed = c.AccountID, true
+	}
 	if id.AccountID == "" {
 		if id.AccountID, err = randomString("0123456789", 12); err != nil {
 			return id, false, err
@@ -157,4 +162,36 @@ func randomString(alphabet string, n int) (string, error) {
 		b[i] = alphabet[x.Int64()]
 	}
 	return string(b), nil
+}
+
+// loadSharedIdentity returns the identity of the deployment whose store is
+// in dir (the control plane's data directory), for a process that follows
+// that store from a data directory of its own (--store). Only the
+// process owning dir generates an identity: this one reads it, and fails
+// if it is not there yet. Configured values are laid over it as in
+// loadIdentity.
+func loadSharedIdentity(dir string, c *Config) (identity, error) {
+	var id identity
+	path := filepath.Join(dir, identityFile)
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return id, fmt.Errorf("store %s: the deployment's %s is not beside it: start the process owning that data directory (keyfront serve --data-dir %s) first, then this one", c.Store, identityFile, dir)
+	case err != nil:
+		return id, fmt.Errorf("read the deployment's identity %s: %w (this process must run as the user owning %s)", path, err, dir)
+	}
+	if err := json.Unmarshal(data, &id); err != nil {
+		return id, fmt.Errorf("%s is not valid JSON (%v)", path, err)
+	}
+	if id.AccountID == "" || id.DeploymentSecret == "" {
+		return id, fmt.Errorf("%s lacks account_id or deployment_secret: start the process owning %s once to complete it", path, dir)
+	}
+	id.ShowSecret = false
+	if c.AccountID != "" {
+		id.AccountID = c.AccountID
+	}
+	if c.AccessKeyID != "" {
+		id.AccessKeyID, id.SecretAccessKey = c.AccessKeyID, c.SecretAccessKey
+	}
+	return id, nil
 }

@@ -80,12 +80,14 @@ var serveFlags = []struct {
 	{"metrics-addr", "ADDR", "serve Prometheus metrics at http://ADDR/metrics (env KEYFRONT_METRICS_ADDR)", func(c Config) string { return c.MetricsAddr }, func(c *Config, v string) { c.MetricsAddr = v }},
 	{"log-format", "FORMAT", "log format: text or json (env KEYFRONT_LOG_FORMAT)", func(c Config) string { return c.LogFormat }, func(c *Config, v string) { c.LogFormat = v }},
 	{"log-level", "LEVEL", "log level: debug, info, warn or error (env KEYFRONT_LOG_LEVEL)", func(c Config) string { return c.LogLevel }, func(c *Config, v string) { c.LogLevel = v }},
+	{"store", "PATH", "SQLite database holding the configuration, shared by every process of a host; default DIR/keyfront.db of --data-dir (env KEYFRONT_STORE)", func(c Config) string { return c.Store }, func(c *Config, v string) { c.Store = v }},
+	{"node-live-timeout", "DURATION", "how long an edge that stopped reporting still holds Deployed and Completed back (env KEYFRONT_NODE_LIVE_TIMEOUT)", func(c Config) string { return c.NodeLiveTimeout }, func(c *Config, v string) { c.NodeLiveTimeout = v }},
 	{"body-idle-timeout", "DURATION", "how long a request body may pause before the listener answers a timeout and closes the connection (env KEYFRONT_BODY_IDLE_TIMEOUT)", func(c Config) string { return c.BodyIdleTimeout }, func(c *Config, v string) { c.BodyIdleTimeout = v }},
 }
 
 func newServeCommand(m *Main) command {
 	c := &serveCommand{m: m, flagValues: map[string]*string{}}
-	c.fs = newFlagSet("serve", "keyfront serve [--config FILE] [--data-dir DIR] [--roles api,edge,s3]\n"+
+	c.fs = newFlagSet("serve", "keyfront serve [--config FILE] [--data-dir DIR] [--roles api,edge,s3] [--store PATH]\n"+
 		"                 [--api-addr ADDR] [--edge-addr ADDR] [--s3-addr ADDR]\n"+
 		"                 [--edge-tls-addr ADDR --tls-cert FILE --tls-key FILE]\n"+
 		"                 [--edge-domain cloudfront.localhost] [--s3-domain s3.localhost]",
@@ -169,10 +171,11 @@ func (c *serveCommand) listen() (map[string]*listener, error) {
 		{planeEdgeTLS, "edge", cfg.EdgeTLSAddr, "--edge-tls-addr"},
 		{planeOrigin, "s3", cfg.S3Addr, "--s3-addr"},
 		{planeMetrics, "edge", cfg.MetricsAddr, "--metrics-addr"},
+		{planeMetrics, "api", cfg.MetricsAddr, "--metrics-addr"},
 	}
 	out := map[string]*listener{}
 	for _, w := range want {
-		if !cfg.hasRole(w.role) || w.addr == "" {
+		if !cfg.hasRole(w.role) || w.addr == "" || out[w.plane] != nil {
 			continue
 		}
 		ln, err := net.Listen("tcp", w.addr)
@@ -214,7 +217,17 @@ func (c *serveCommand) run(ctx context.Context) error {
 			"set longer KEYFRONT_ACCESS_KEY_ID and KEYFRONT_SECRET_ACCESS_KEY, or unset both to have keyfront generate a pair",
 			"access_key_id_chars", len(cfg.AccessKeyID), "secret_chars", len(cfg.SecretAccessKey))
 	}
-	id, generated, err := loadIdentity(cfg.DataDir, &cfg)
+	var (
+		id        identity
+		generated bool
+	)
+	if dir, shared := cfg.sharedStore(); shared {
+		// A process following another directory's store is part of that
+		// deployment: it takes its identity and never generates one.
+		id, err = loadSharedIdentity(dir, &cfg)
+	} else {
+		id, generated, err = loadIdentity(cfg.DataDir, &cfg)
+	}
 	if err != nil {
 		return err
 	}
@@ -226,9 +239,9 @@ func (c *serveCommand) run(ctx context.Context) error {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	store, err := sqlite.OpenWith(ctx, filepath.Join(cfg.DataDir, "keyfront.db"), sqlite.Options{KeepRevisions: cfg.FeedKeepRevisions})
+	store, err := sqlite.OpenWith(ctx, cfg.storePath(), sqlite.Options{KeepRevisions: cfg.FeedKeepRevisions})
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return fmt.Errorf("open store %s: %w", cfg.storePath(), err)
 	}
 	defer store.Close()
 	lns, err := c.listen()
@@ -266,7 +279,7 @@ func (c *serveCommand) run(ctx context.Context) error {
 		l.srv = newHTTPServer(origin, log)
 	}
 
-	var purge func(context.Context, keyfront.DistributionID, []string) error
+	var edgeMetrics http.Handler
 	var reloadEdge func(context.Context) error
 	var explain func(context.Context, keyfront.VerifyRequest) (*keyfront.VerifyResult, error)
 	if l := lns[planeEdge]; l != nil {
@@ -275,24 +288,18 @@ func (c *serveCommand) run(ctx context.Context) error {
 			closeListeners(lns)
 			return err
 		}
-		purge, reloadEdge, explain = edgeSrv.Purge, edgeSrv.Reload, edgeSrv.Explain
+		reloadEdge, explain = edgeSrv.Reload, edgeSrv.Explain
 		l.srv = newHTTPServer(withEdgeHealthz(edgeSrv), log)
 		if t := lns[planeEdgeTLS]; t != nil {
 			t.srv = newHTTPServer(withEdgeHealthz(edgeSrv), log)
 			t.srv.TLSConfig = tlsConfig
 			t.ln = tls.NewListener(t.ln, tlsConfig)
 		}
-		if m := lns[planeMetrics]; m != nil {
-			mux := http.NewServeMux()
-			mux.Handle("GET /metrics", edgeSrv.MetricsHandler())
-			m.srv = newHTTPServer(mux, log)
-		}
+		edgeMetrics = edgeSrv.MetricsHandler()
 	}
 
+	var nodes *nodeWatch
 	if l := lns[planeAPI]; l != nil {
-		if purge == nil {
-			log.Warn("no edge in this process: invalidations complete without purging any cache", "plane", "api")
-		}
 		api := controlapi.NewServer(controlapi.Config{
 			Store: store,
 			Verifier: &sigv4.Verifier{
@@ -305,8 +312,9 @@ func (c *serveCommand) run(ctx context.Context) error {
 			EdgeDomain:   cfg.EdgeDomain,
 			BaseURL:      l.url,
 			Logger:       log.With("plane", "api"),
-			Purge:        purge,
 			Explain:      explain,
+
+			NodeLiveTimeout: cfg.mustNodeLiveTimeout(),
 			Quotas: controlapi.Quotas{
 				PublicKeys:               cfg.Quotas.PublicKeys,
 				KeyGroups:                cfg.Quotas.KeyGroups,
@@ -317,6 +325,11 @@ func (c *serveCommand) run(ctx context.Context) error {
 			BodyIdleTimeout: cfg.mustBodyIdleTimeout(),
 		})
 		l.srv = newHTTPServer(withHealthz(api), log)
+		nodes = newNodeWatch(store, cfg.mustNodeLiveTimeout(), log.With("plane", "api"))
+		go nodes.run(ctx)
+	}
+	if m := lns[planeMetrics]; m != nil {
+		m.srv = newHTTPServer(metricsMux(edgeMetrics, nodes), log)
 	}
 
 	errc := make(chan error, len(lns))
@@ -517,6 +530,9 @@ func (c *serveCommand) printBanner(cfg Config, id identity, generated bool, lns 
 		fmt.Fprintf(w, "  %-12s %s\n", l.plane, l.url)
 	}
 	fmt.Fprintf(w, "  %-12s %s\n", "data dir", cfg.DataDir)
+	if cfg.Store != "" {
+		fmt.Fprintf(w, "  %-12s %s\n", "store", cfg.Store)
+	}
 	fmt.Fprintf(w, "  %-12s %s\n", "account", id.AccountID)
 	for _, l := range lns {
 		if !isLoopback(l.ln.Addr().String()) && l.plane != planeEdge && l.plane != planeEdgeTLS {
@@ -524,6 +540,7 @@ func (c *serveCommand) printBanner(cfg Config, id identity, generated bool, lns 
 		}
 	}
 	secret := id.SecretAccessKey
+	idDir, _ := cfg.sharedStore() // where identity.json is
 	switch {
 	case generated:
 		fmt.Fprintf(w, "\nGenerated administrator credentials (shown on this start only; kept in %s, mode 0600):\n",
@@ -532,7 +549,7 @@ func (c *serveCommand) printBanner(cfg Config, id identity, generated bool, lns 
 		fmt.Fprintf(w, "\nAdministrator credentials from KEYFRONT_ACCESS_KEY_ID / KEYFRONT_SECRET_ACCESS_KEY:\n")
 		secret = "<your KEYFRONT_SECRET_ACCESS_KEY>"
 	default:
-		fmt.Fprintf(w, "\nAdministrator credentials are in %s (mode 0600):\n", filepath.Join(cfg.DataDir, identityFile))
+		fmt.Fprintf(w, "\nAdministrator credentials are in %s (mode 0600):\n", filepath.Join(idDir, identityFile))
 		secret = "<secret_access_key from that file>"
 	}
 	fmt.Fprintf(w, "  export AWS_ACCESS_KEY_ID=%s\n", id.AccessKeyID)

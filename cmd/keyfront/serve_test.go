@@ -464,6 +464,11 @@ func TestServeBadConfiguration(t *testing.T) {
 		{"body idle timeout without a unit", nil, []string{"--body-idle-timeout", "20"}, "body_idle_timeout \"20\""},
 		{"body idle timeout zero", map[string]string{"KEYFRONT_BODY_IDLE_TIMEOUT": "0s"}, nil, "body_idle_timeout"},
 		{"no change log", nil, []string{"--config", noFeedLog}, "feed_keep_revisions"},
+		{"PostgreSQL store", nil, []string{"--store", "postgres://keyfront@db/keyfront"}, "PostgreSQL support is not built yet"},
+		{"PostgreSQL store from the environment", map[string]string{"KEYFRONT_STORE": "postgresql://db/keyfront"}, nil, "PostgreSQL support is not built yet"},
+		{"store given as a URL", nil, []string{"--store", "file:///var/lib/keyfront.db"}, "SQLite database file"},
+		{"node live timeout without a unit", nil, []string{"--node-live-timeout", "10"}, "node_live_timeout \"10\""},
+		{"node live timeout zero", map[string]string{"KEYFRONT_NODE_LIVE_TIMEOUT": "0s"}, nil, "node_live_timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -584,8 +589,12 @@ func TestServeKill9DuringCreates(t *testing.T) {
 }
 
 // TestMain lets this test binary act as a `keyfront serve` child process
-// for the kill -9 test.
+// for the kill -9 test, and as `keyfront` with any arguments for the tests
+// that run several processes (multiedge_test.go).
 func TestMain(m *testing.M) {
+	if args := os.Getenv(childArgsEnv); args != "" {
+		os.Exit(childMain(args))
+	}
 	if dir := os.Getenv("KEYFRONT_TEST_CHILD_SERVE"); dir != "" {
 		os.Exit(childServe(dir))
 	}
