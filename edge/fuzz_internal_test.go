@@ -226,7 +226,7 @@ func fuzzEdge(f *testing.F) (*Server, signing.KeyMap) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	s, err := NewServer(Config{Store: db, Now: func() time.Time { return fuzzNow }})
+	s, err := NewServer(Config{Store: db, NodeID: "fuzz-node", Now: func() time.Time { return fuzzNow }})
 	if err != nil {
 		f.Fatal(err)
 	}
